@@ -1,0 +1,4 @@
+import { defineConfig } from 'tsup';
+import { packageTsupOptions } from '../../tsup.base';
+
+export default defineConfig(packageTsupOptions({ index: 'src/index.ts' }));

@@ -1,0 +1,1 @@
+console.log("coco-eval: not implemented yet");

@@ -1,0 +1,2 @@
+// @boxteacher/coco-eval public API (filled in by its issue).
+export const PACKAGE_NAME = '@boxteacher/coco-eval';

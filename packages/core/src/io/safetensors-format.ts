@@ -1,0 +1,113 @@
+// The safetensors container format without TensorFlow.js: 8-byte little-endian header length, a JSON header
+// ({name: {dtype, shape, data_offsets: [begin, end]}, "__metadata__": {string: string}}), then raw
+// little-endian tensor bytes. Every structural problem is a SafetensorsError naming the file and the tensor.
+
+export const SAFETENSORS_DTYPES = {
+  F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U64: 8, U32: 4, U16: 2, U8: 1, BOOL: 1,
+} as const satisfies Record<string, number>;
+export type SafetensorsDtype = keyof typeof SAFETENSORS_DTYPES;
+
+/** A header entry with its bytes, in the file's own dtype. */
+export interface RawTensor {
+  dtype: SafetensorsDtype;
+  shape: number[];
+  bytes: Uint8Array;
+}
+
+export class SafetensorsError extends Error {
+  readonly code = 'SAFETENSORS_INVALID';
+  readonly file: string;
+  readonly tensor: string | undefined;
+  constructor(file: string, message: string, tensor?: string) {
+    super(`${file}${tensor != null ? ` (tensor ${JSON.stringify(tensor)})` : ''}: ${message}`);
+    this.name = 'SafetensorsError';
+    this.file = file;
+    this.tensor = tensor;
+  }
+}
+
+// Headers are JSON text of at most this size in every known writer; a larger length means a corrupt file.
+const MAX_HEADER_BYTES = 100 * 1024 * 1024;
+
+/** Parses a whole safetensors file held in memory. `file` only labels errors. */
+export function parseSafetensors(buffer: Uint8Array, file: string): { tensors: Map<string, RawTensor>; metadata: Record<string, string> } {
+  if (buffer.byteLength < 8) throw new SafetensorsError(file, `file is ${buffer.byteLength} bytes, too short for the 8-byte header length`);
+  const view = new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+  const headerLength = Number(view.getBigUint64(0, true));
+  if (headerLength > MAX_HEADER_BYTES || 8 + headerLength > buffer.byteLength) {
+    throw new SafetensorsError(file, `header length ${headerLength} exceeds the file size ${buffer.byteLength} (truncated or not a safetensors file)`);
+  }
+  let header: unknown;
+  try {
+    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(buffer.subarray(8, 8 + headerLength)));
+  } catch (error) {
+    throw new SafetensorsError(file, `header is not valid UTF-8 JSON (${(error as Error).message})`);
+  }
+  if (header == null || typeof header !== 'object' || Array.isArray(header)) throw new SafetensorsError(file, 'header must be a JSON object');
+  const dataStart = 8 + headerLength;
+  const dataLength = buffer.byteLength - dataStart;
+  const tensors = new Map<string, RawTensor>();
+  let metadata: Record<string, string> = {};
+  for (const [name, entry] of Object.entries(header as Record<string, unknown>)) {
+    if (name === '__metadata__') {
+      metadata = parseMetadata(entry, file);
+      continue;
+    }
+    const { dtype, shape, data_offsets: offsets } = (entry ?? {}) as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
+    if (typeof dtype !== 'string' || !(dtype in SAFETENSORS_DTYPES)) {
+      throw new SafetensorsError(file, `dtype ${JSON.stringify(dtype)} is not one of ${Object.keys(SAFETENSORS_DTYPES).join(', ')}`, name);
+    }
+    if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
+      throw new SafetensorsError(file, `shape ${JSON.stringify(shape)} must be an array of non-negative integers`, name);
+    }
+    if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isInteger(o) && o >= 0) || offsets[0] > offsets[1]) {
+      throw new SafetensorsError(file, `data_offsets ${JSON.stringify(offsets)} must be [begin, end] with 0 <= begin <= end`, name);
+    }
+    const [begin, end] = offsets as [number, number];
+    if (end > dataLength) {
+      throw new SafetensorsError(file, `data_offsets end ${end} is past the data section (${dataLength} bytes): the file is truncated`, name);
+    }
+    const itemBytes = SAFETENSORS_DTYPES[dtype as SafetensorsDtype];
+    const expected = (shape as number[]).reduce((a, b) => a * b, 1) * itemBytes;
+    if (end - begin !== expected) {
+      throw new SafetensorsError(file, `holds ${end - begin} bytes but ${dtype}[${shape.join(',')}] needs ${expected}`, name);
+    }
+    tensors.set(name, { dtype: dtype as SafetensorsDtype, shape: shape as number[], bytes: buffer.subarray(dataStart + begin, dataStart + end) });
+  }
+  return { tensors, metadata };
+}
+
+function parseMetadata(entry: unknown, file: string): Record<string, string> {
+  if (entry == null || typeof entry !== 'object' || Array.isArray(entry)) throw new SafetensorsError(file, '__metadata__ must be an object of strings');
+  for (const [k, v] of Object.entries(entry)) {
+    if (typeof v !== 'string') throw new SafetensorsError(file, `__metadata__.${k} must be a string, got ${typeof v}`);
+  }
+  return entry as Record<string, string>;
+}
+
+/** Serialises tensors (already in their file dtypes) into one safetensors buffer; names are sorted. */
+export function encodeSafetensors(tensors: Map<string, RawTensor>, metadata?: Record<string, string>): Uint8Array {
+  const names = [...tensors.keys()].sort();
+  const header: Record<string, unknown> = {};
+  if (metadata != null && Object.keys(metadata).length > 0) header.__metadata__ = metadata;
+  let offset = 0;
+  for (const name of names) {
+    const t = tensors.get(name)!;
+    header[name] = { dtype: t.dtype, shape: t.shape, data_offsets: [offset, offset + t.bytes.byteLength] };
+    offset += t.bytes.byteLength;
+  }
+  let headerText = JSON.stringify(header);
+  // Pad with spaces so the data section starts 8-byte aligned, as the reference writer does.
+  headerText += ' '.repeat((8 - ((Buffer.byteLength(headerText) + 8) % 8)) % 8);
+  const headerBytes = new TextEncoder().encode(headerText);
+  const out = new Uint8Array(8 + headerBytes.byteLength + offset);
+  new DataView(out.buffer).setBigUint64(0, BigInt(headerBytes.byteLength), true);
+  out.set(headerBytes, 8);
+  let cursor = 8 + headerBytes.byteLength;
+  for (const name of names) {
+    const bytes = tensors.get(name)!.bytes;
+    out.set(bytes, cursor);
+    cursor += bytes.byteLength;
+  }
+  return out;
+}

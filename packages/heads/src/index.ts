@@ -1,0 +1,2 @@
+// @boxteacher/heads public API (filled in by its issue).
+export const PACKAGE_NAME = '@boxteacher/heads';

@@ -1,0 +1,2 @@
+// @boxteacher/trainer public API (filled in by its issue).
+export const PACKAGE_NAME = '@boxteacher/trainer';
