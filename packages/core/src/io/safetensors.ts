@@ -23,7 +23,7 @@ function halfToFloat(h: number): number {
 
 // Copies the bytes out first: data offsets need not be aligned to the element size.
 function aligned(bytes: Uint8Array): ArrayBuffer {
-  return bytes.slice().buffer;
+  return new Uint8Array(bytes).buffer; // a copy: Buffer.prototype.slice would return a view of the whole pool
 }
 
 function toIntArray(values: ArrayLike<number | bigint>, file: string, name: string): Int32Array {

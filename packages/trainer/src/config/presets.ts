@@ -1,0 +1,59 @@
+// Named presets mirroring the reference configs (hustvl/BoxTeacher configs/COCO-InstanceSegmentation and
+// AdelaiDet configs/BoxInst, configs/CondInst), plus `demo`: a tiny model on synthetic shapes that trains on a
+// laptop CPU in minutes. Each preset is a partial config merged over DEFAULT_TRAIN_CONFIG.
+import { DEFAULT_TRAIN_CONFIG, resolveTrainConfig, type TrainConfig } from './train-config';
+import { ConfigError } from './config-error';
+
+type Partial2<T> = { [K in keyof T]?: T[K] extends object ? (T[K] extends unknown[] ? T[K] : Partial2<T[K]>) : T[K] };
+
+const THREE_X: Partial2<TrainConfig>['solver'] = { steps: [210000, 250000], maxIter: 270000 };
+
+export const PRESETS = {
+  boxteacher_r50_1x: { name: 'boxteacher_r50_1x' },
+  boxteacher_r50_3x: { name: 'boxteacher_r50_3x', solver: THREE_X, data: { augType: 'strongv2' } },
+  boxteacher_r101_3x: { name: 'boxteacher_r101_3x', model: { backbone: { depth: 101 } }, solver: THREE_X, data: { augType: 'strongv2' } },
+  boxinst_r50_1x: { name: 'boxinst_r50_1x', method: 'boxinst', data: { augType: 'none' } },
+  condinst_r50_1x: { name: 'condinst_r50_1x', method: 'supervised', data: { augType: 'none' } },
+  // The demo: ResNet-18 at half width with GroupNorm (trained from scratch, so no frozen statistics),
+  // 128-pixel synthetic images, and the warm-up constants scaled to a short schedule.
+  demo: {
+    name: 'demo',
+    backend: 'auto',
+    model: {
+      backbone: { depth: 18, width: 0.5, norm: 'GN', freezeAt: 0, strideInOneByOne: false, weights: null },
+      fpnChannels: 64,
+      headConvs: 2,
+      maskBranchChannels: 32,
+      maskBranchOutChannels: 8,
+      maskBranchConvs: 2,
+      topkProposalsPerImage: 32,
+      pixelMean: [123.675, 116.28, 103.53],
+      pixelStd: [58.395, 57.12, 57.375],
+      inputFormat: 'RGB',
+    },
+    data: {
+      train: { annotations: null, images: null, synthetic: { count: 400, size: 128, seed: 1 } },
+      val: { annotations: null, images: null, synthetic: { count: 50, size: 128, seed: 2 } },
+      minSizeTrain: [128],
+      maxSizeTrain: 128,
+      minSizeTest: 128,
+      maxSizeTest: 128,
+      batchSize: 4,
+      workers: 0,
+    },
+    solver: { baseLr: 0.01, steps: [1200, 1400], maxIter: 1500, warmupIters: 100, checkpointEvery: 250, evalEvery: 500, clipGradNorm: 10 },
+    boxinst: { pairwiseWarmupIters: 300 },
+    teacher: { momentum: 0.99, warmupIters: 300, minSize: 0, maxSize: 0 },
+  },
+} satisfies Record<string, Partial2<TrainConfig>>;
+
+export type PresetName = keyof typeof PRESETS;
+export const PRESET_NAMES = Object.keys(PRESETS) as PresetName[];
+
+/** The full config of a named preset; an unknown name is an error listing the valid ones. */
+export function presetConfig(name: string): TrainConfig {
+  if (!(name in PRESETS)) {
+    throw new ConfigError('preset', `unknown preset ${JSON.stringify(name)}; valid presets: ${PRESET_NAMES.join(', ')}`);
+  }
+  return resolveTrainConfig(PRESETS[name as PresetName], DEFAULT_TRAIN_CONFIG as TrainConfig, `preset ${name}`);
+}

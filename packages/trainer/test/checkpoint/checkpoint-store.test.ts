@@ -1,0 +1,64 @@
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { initBackend, tf } from '@boxteacher/core';
+import { CheckpointStore } from '@boxteacher/trainer';
+
+describe('CheckpointStore', () => {
+  let dir: string;
+  beforeAll(async () => {
+    await initBackend('cpu', { log: () => {} });
+  });
+  beforeEach(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'bt-ckpt-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('round-trips tensor groups and state exactly', async () => {
+    const store = new CheckpointStore(dir);
+    const w = tf.tensor2d([[0.1, -0.2], [1e-30, 3.4e38]]);
+    await store.save(10, { model: { 'a.weight': w }, optimizer: { 'a.weight': w } }, { rng: [1, 2, 3, 4], order: { epoch: 1 } });
+    const loaded = await store.load<{ rng: number[] }>();
+    expect(loaded?.step).toBe(10);
+    expect(loaded?.state.rng).toEqual([1, 2, 3, 4]);
+    expect(Array.from(loaded!.tensors.model!['a.weight']!.dataSync())).toEqual(Array.from(w.dataSync()));
+    expect(Object.keys(loaded!.tensors).sort()).toEqual(['model', 'optimizer']);
+    tf.dispose([w, ...Object.values(loaded!.tensors).flatMap((g) => Object.values(g))]);
+  });
+
+  it('keeps only the newest checkpoints and points latest at the last one', async () => {
+    const store = new CheckpointStore(dir, 2);
+    const t = tf.scalar(1);
+    for (const step of [5, 10, 15, 20]) await store.save(step, { model: { t } }, {});
+    expect((await store.listSteps()).sort((a, b) => a - b)).toEqual([15, 20]);
+    expect(await store.latestStep()).toBe(20);
+    t.dispose();
+  });
+
+  it('leaves the previous checkpoint valid when a save fails midway', async () => {
+    const store = new CheckpointStore(dir);
+    const t = tf.scalar(1);
+    await store.save(1, { model: { t } }, { ok: true });
+    // A tensor that cannot be serialised makes the second save fail after the folder was started.
+    const bad = tf.complex([1], [1]);
+    await expect(store.save(2, { model: { t, bad } }, {})).rejects.toThrow(/complex64/);
+    expect(await store.latestStep()).toBe(1);
+    expect((await readdir(store.root)).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+    const loaded = await store.load<{ ok: boolean }>();
+    expect(loaded?.state.ok).toBe(true);
+    tf.dispose([t, bad, ...Object.values(loaded!.tensors.model!)]);
+  });
+
+  it('returns null when there is no checkpoint and falls back to the newest folder without latest.json', async () => {
+    const store = new CheckpointStore(dir);
+    expect(await store.load()).toBeNull();
+    const t = tf.scalar(2);
+    await store.save(3, { model: { t } }, {});
+    await writeFile(path.join(store.root, 'latest.json'), '{broken');
+    expect(await store.latestStep()).toBe(3);
+    t.dispose();
+  });
+});

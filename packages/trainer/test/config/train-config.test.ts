@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, DEFAULT_TRAIN_CONFIG, PRESET_NAMES, presetConfig, resolveTrainConfig } from '@boxteacher/trainer';
+
+describe('resolveTrainConfig', () => {
+  it('returns the reference defaults for an empty object', () => {
+    const c = resolveTrainConfig({});
+    expect(c).toEqual(DEFAULT_TRAIN_CONFIG);
+    expect(c.solver.steps).toEqual([60000, 80000]);
+    expect(c.teacher.momentum).toBe(0.999);
+  });
+
+  it('merges nested keys and replaces arrays', () => {
+    const c = resolveTrainConfig({ solver: { baseLr: 0.02, steps: [5] }, model: { backbone: { depth: 101 } } });
+    expect(c.solver.baseLr).toBe(0.02);
+    expect(c.solver.steps).toEqual([5]);
+    expect(c.solver.momentum).toBe(0.9);
+    expect(c.model.backbone.depth).toBe(101);
+    expect(c.model.backbone.freezeAt).toBe(2);
+  });
+
+  it('names an unknown key and suggests the closest one', () => {
+    expect(() => resolveTrainConfig({ solver: { baseLR: 0.1 } })).toThrow(/config solver\.baseLR: unknown key \(did you mean "baseLr"\?\)/);
+  });
+
+  it('names a key whose value has the wrong type', () => {
+    expect(() => resolveTrainConfig({ solver: { maxIter: '100' } })).toThrow(/solver\.maxIter: expected a number, got string "100"/);
+    expect(() => resolveTrainConfig({ data: { minSizeTrain: [640, 'x'] } })).toThrow(/data\.minSizeTrain\[1\]: expected a number/);
+  });
+
+  it('rejects values outside their domain', () => {
+    expect(() => resolveTrainConfig({ method: 'maskrcnn' })).toThrow(ConfigError);
+    expect(() => resolveTrainConfig({ method: 'maskrcnn' })).toThrow(/method: expected one of "boxteacher", "boxinst", "supervised"/);
+    expect(() => resolveTrainConfig({ model: { backbone: { depth: 42 } } })).toThrow(/model\.backbone\.depth/);
+    expect(() => resolveTrainConfig({ solver: { baseLr: -1 } })).toThrow(/solver\.baseLr: expected > 0/);
+    expect(() => resolveTrainConfig({ teacher: { momentum: 1 } })).toThrow(/teacher\.momentum/);
+  });
+
+  it('accepts nullable dataset fields and checks the synthetic block', () => {
+    const c = resolveTrainConfig({ data: { train: { synthetic: { count: 4, size: 64, seed: 3 } } } });
+    expect(c.data.train.synthetic).toEqual({ count: 4, size: 64, seed: 3 });
+    expect(() => resolveTrainConfig({ data: { train: { synthetic: { count: -1, size: 64, seed: 3 } } } })).toThrow(/data\.train\.synthetic\.count/);
+    expect(() => resolveTrainConfig({ data: { train: { annotations: 5 } } })).toThrow(/data\.train\.annotations: expected string or null/);
+  });
+});
+
+describe('presets', () => {
+  it('has every reference preset and the demo', () => {
+    expect(PRESET_NAMES).toEqual(
+      expect.arrayContaining(['boxteacher_r50_1x', 'boxteacher_r50_3x', 'boxteacher_r101_3x', 'boxinst_r50_1x', 'condinst_r50_1x', 'demo']),
+    );
+  });
+
+  it('mirrors the reference schedules and methods', () => {
+    expect(presetConfig('boxteacher_r50_3x').solver.maxIter).toBe(270000);
+    expect(presetConfig('boxteacher_r50_3x').data.augType).toBe('strongv2');
+    expect(presetConfig('boxteacher_r101_3x').model.backbone.depth).toBe(101);
+    expect(presetConfig('boxinst_r50_1x').method).toBe('boxinst');
+    expect(presetConfig('condinst_r50_1x').method).toBe('supervised');
+    expect(presetConfig('demo').data.train.synthetic).not.toBeNull();
+  });
+
+  it('lists the valid names for an unknown preset', () => {
+    expect(() => presetConfig('nope')).toThrow(/unknown preset "nope"; valid presets: boxteacher_r50_1x/);
+  });
+});
