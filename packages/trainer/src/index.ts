@@ -3,6 +3,7 @@
 //  - optim: SGD (PyTorch semantics), learning-rate schedule
 //  - checkpoints: atomic checkpoint store
 //  - training: metrics log, progress line
+//  - report: report.html (curves, AP tables, PR curves, mask overlays)
 
 export { DEFAULT_TRAIN_CONFIG, METHODS, AUG_TYPES, resolveTrainConfig } from './config/train-config';
 export type { TrainConfig, Method, AugType, DatasetSource } from './config/train-config';
@@ -22,3 +23,32 @@ export { MetricsLog, readMetrics } from './training/metrics-log';
 export type { StepMetrics } from './training/metrics-log';
 export { ProgressLine, formatDuration } from './training/progress-line';
 export type { ProgressOptions } from './training/progress-line';
+
+export {
+  renderRunReport,
+  writeRunReport,
+  validateRunReportData,
+  RunReportDataError,
+  REPORT_METHODS,
+  COCO_STAT_LABELS,
+  reportPrCurve,
+  lineChart,
+  renderSampleOverlay,
+} from './report';
+export type {
+  RunReportData,
+  ReportMethod,
+  ReportMetricsRecord,
+  ReportEvalRecord,
+  ReportCategoryAp,
+  ReportPrCurve,
+  ReportPrCurves,
+  ReportSample,
+  ReportPrediction,
+  ReportDiagnostics,
+  ReportPseudoMaskIoU,
+  RenderRunReportOptions,
+  SampleOverlayOptions,
+  PrecisionArray,
+  ReportPrCurveOptions,
+} from './report';
