@@ -1,41 +1,69 @@
 #!/usr/bin/env node
-// The `boxteacher` command line. Until the trainer issue lands, `demo` is a working placeholder that picks the
-// backend and runs a few SGD steps of a tiny conv net, proving the training path works on this machine.
-import { initBackend, tf, Conv2d, GroupNorm, seed } from '@boxteacher/core';
+// The `boxteacher` command line: train, eval, predict, label, synth, demo. Exit codes: 0 success, 2 usage error
+// (bad flag, bad config key or value), 1 any other failure. Errors are one clear line, never a stack trace
+// (set BOXTEACHER_DEBUG=1 to see it).
+import { ConfigError } from './config/config-error';
+import { DEMO_FLAGS, demoCommand } from './cli/demo-command';
+import { EVAL_FLAGS, evalCommand } from './cli/eval-command';
+import { LABEL_FLAGS, labelCommand } from './cli/label-command';
+import { formatFlagHelp, parseFlags, UsageError, type FlagSpec, type ParsedFlags } from './cli/parse-args';
+import { PREDICT_FLAGS, predictCommand } from './cli/predict-command';
+import { SYNTH_FLAGS, synthCommand } from './cli/synth-command';
+import { TRAIN_FLAGS, trainCommand } from './cli/train-command';
 
-async function demo(): Promise<void> {
-  const backend = await initBackend();
-  seed(0);
-  const conv1 = new Conv2d({ inChannels: 3, outChannels: 8, kernelSize: 3, stride: 2, norm: new GroupNorm(4, 8) });
-  const conv2 = new Conv2d({ inChannels: 8, outChannels: 1, kernelSize: 3 });
-  const params = [...conv1.trainableParameters(), ...conv2.trainableParameters()].map(([, v]) => v);
-  const optimizer = tf.train.momentum(0.05, 0.9);
-  const x = tf.randomUniform([2, 32, 32, 3], 0, 1, 'float32', 1);
-  const target = tf.randomUniform([2, 16, 16, 1], 0, 1, 'float32', 2);
-  const started = Date.now();
-  for (let step = 1; step <= 10; step++) {
-    const loss = optimizer.minimize(
-      () => tf.losses.meanSquaredError(target, conv2.apply(tf.relu(conv1.apply(x as tf.Tensor4D)))) as tf.Scalar,
-      true,
-      params,
-    );
-    process.stdout.write(`step ${step}/10  loss ${loss!.dataSync()[0]!.toFixed(5)}\n`);
-    loss!.dispose();
+interface Command {
+  summary: string;
+  flags: Record<string, FlagSpec>;
+  run: (flags: ParsedFlags) => Promise<unknown>;
+}
+
+const COMMANDS = {
+  train: { summary: 'train a model (boxteacher, boxinst or supervised) on a COCO dataset', flags: TRAIN_FLAGS, run: trainCommand },
+  eval: { summary: 'COCO bbox + mask evaluation of a checkpoint', flags: EVAL_FLAGS, run: evalCommand },
+  predict: { summary: 'detect and segment images: COCO results JSON + overlay PNGs', flags: PREDICT_FLAGS, run: predictCommand },
+  label: { summary: 'turn a box-only COCO file into one with masks (RLE) and mask scores', flags: LABEL_FLAGS, run: labelCommand },
+  synth: { summary: 'write synthetic shapes as a COCO folder', flags: SYNTH_FLAGS, run: synthCommand },
+  demo: { summary: 'train BoxTeacher on synthetic shapes on this machine, evaluate, write a report', flags: DEMO_FLAGS, run: demoCommand },
+} satisfies Record<string, Command>;
+
+function usage(): string {
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(8)} ${c.summary}`);
+  return `usage: boxteacher <command> [flags]\n\ncommands:\n${lines.join('\n')}\n\nboxteacher <command> --help lists a command's flags.\n`;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name == null || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(usage());
+    return name == null ? 2 : 0;
   }
-  process.stdout.write(`backend ${backend}: 10 training steps in ${Date.now() - started} ms\n`);
-  tf.dispose([x, target]);
-  optimizer.dispose();
-  conv1.dispose();
-  conv2.dispose();
+  const command = (COMMANDS as Record<string, Command>)[name];
+  if (command == null) {
+    process.stderr.write(`boxteacher: unknown command ${JSON.stringify(name)}; valid commands: ${Object.keys(COMMANDS).join(', ')}\n`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(`boxteacher ${name}: ${command.summary}\n\n${formatFlagHelp(command.flags)}\n`);
+    return 0;
+  }
+  try {
+    await command.run(parseFlags(rest, command.flags, name));
+    return 0;
+  } catch (error) {
+    const e = error as Error & { code?: string };
+    const isUsage = e instanceof UsageError || e instanceof ConfigError || e.code === 'BACKEND_UNKNOWN';
+    process.stderr.write(`boxteacher ${name}: ${e.message}\n`);
+    if (process.env.BOXTEACHER_DEBUG) process.stderr.write(`${e.stack}\n`);
+    return isUsage ? 2 : 1;
+  }
 }
 
-const command = process.argv[2] ?? 'demo';
-if (command === 'demo') {
-  demo().catch((error: Error) => {
-    process.stderr.write(`boxteacher demo: ${error.message}\n`);
-    process.exit(1);
-  });
-} else {
-  process.stderr.write(`boxteacher: unknown command ${JSON.stringify(command)}; available now: demo\n`);
-  process.exit(2);
-}
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: Error) => {
+    process.stderr.write(`boxteacher: ${error.message}\n`);
+    process.exitCode = 1;
+  },
+);

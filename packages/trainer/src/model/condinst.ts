@@ -1,0 +1,107 @@
+// CondInst: the network BoxTeacher trains (student) and pseudo-labels with (teacher) — spec/boxteacher.md §2–§5,
+// AdelaiDet adet/modeling/condinst/condinst.py. It only assembles the library parts: a ResNet
+// (@boxteacher/backbone), the FPN, FCOS head with controller, mask branch and dynamic mask head (@boxteacher/heads).
+// Parameter names (the checkpoint format) are `backbone.*`, `fpn.*`, `fcos_head.*`, `mask_branch.*`.
+import { Module, tf } from '@boxteacher/core';
+import { resnet, resnetChannels, type ResNet } from '@boxteacher/backbone';
+import {
+  dynamicMaskHead,
+  dynamicParamsSizes,
+  fcosHead,
+  fpn,
+  maskBranch,
+  FPN_STRIDES,
+  type Fpn,
+  type FcosHead,
+  type FcosHeadOutput,
+  type MaskBranch,
+  type MaskHeadInstances,
+} from '@boxteacher/heads';
+import type { TrainConfig } from '../config/train-config';
+
+export type ModelConfig = TrainConfig['model'];
+
+/** What one forward pass produces; caller disposes (see disposeCondInstOutput). */
+export interface CondInstOutput {
+  head: FcosHeadOutput;
+  /** `[N, H/8, W/8, maskBranchOutChannels]` */
+  maskFeats: tf.Tensor4D;
+}
+
+export function disposeCondInstOutput(out: CondInstOutput): void {
+  tf.dispose([...out.head.logits, ...out.head.bboxReg, ...out.head.ctrness, ...out.head.topFeats, out.maskFeats]);
+}
+
+/** `[H_l, W_l]` of P3…P7 for a padded input (P6/P7: stride-2 convs with padding 1 → ceil). */
+export function featureShapes(paddedHeight: number, paddedWidth: number): Array<[number, number]> {
+  const shapes: Array<[number, number]> = [];
+  let h = paddedHeight / 8;
+  let w = paddedWidth / 8;
+  for (let l = 0; l < FPN_STRIDES.length; l++) {
+    shapes.push([h, w]);
+    h = l < 2 ? h / 2 : Math.ceil(h / 2);
+    w = l < 2 ? w / 2 : Math.ceil(w / 2);
+  }
+  return shapes;
+}
+
+export class CondInst extends Module {
+  readonly backbone: ResNet;
+  readonly fpn: Fpn;
+  readonly fcosHead: FcosHead;
+  readonly maskBranch: MaskBranch;
+  readonly maskHeadLayout: { inChannels: number; channels: number; numLayers: number };
+
+  constructor(readonly config: ModelConfig, readonly numClasses: number) {
+    super();
+    const bb = config.backbone;
+    this.backbone = this.registerModule(
+      'backbone',
+      resnet({ depth: bb.depth as 18 | 34 | 50 | 101, norm: bb.norm, freezeAt: bb.freezeAt, strideInOneByOne: bb.strideInOneByOne, width: bb.width }),
+    );
+    const stageOut = Object.fromEntries(resnetChannels({ depth: bb.depth as 18 | 34 | 50 | 101, width: bb.width }).stages.map((s) => [s.name, s.out]));
+    this.fpn = this.registerModule('fpn', fpn({ inChannels: { res3: stageOut.res3!, res4: stageOut.res4!, res5: stageOut.res5! }, outChannels: config.fpnChannels }));
+    this.maskHeadLayout = { inChannels: config.maskBranchOutChannels, channels: config.maskHeadChannels, numLayers: config.maskHeadLayers };
+    this.fcosHead = this.registerModule(
+      'fcos_head',
+      fcosHead({ inChannels: config.fpnChannels, numClasses, numConvs: config.headConvs, numGenParams: dynamicParamsSizes(this.maskHeadLayout).total }),
+    );
+    this.maskBranch = this.registerModule(
+      'mask_branch',
+      maskBranch({ inChannels: config.fpnChannels, channels: config.maskBranchChannels, numConvs: config.maskBranchConvs, outChannels: config.maskBranchOutChannels }),
+    );
+  }
+
+  /**
+   * RGB images `[N, H, W, 3]` (0..255, zero-padded) → the network input: channels in `inputFormat` order,
+   * (x − mean) / std, and 0 on the padding (the reference normalises before padding). Caller disposes.
+   */
+  normalize(rgb: tf.Tensor4D, imageSizes: ReadonlyArray<readonly [number, number]>): tf.Tensor4D {
+    return tf.tidy(() => {
+      const [n, h, w] = rgb.shape;
+      const ordered = this.config.inputFormat === 'BGR' ? tf.reverse(rgb, 3) : rgb;
+      const normalized = ordered.sub(this.config.pixelMean).div(this.config.pixelStd);
+      const valid = new Float32Array(n * h * w);
+      imageSizes.forEach(([vh, vw], b) => {
+        for (let y = 0; y < Math.min(vh, h); y++) valid.fill(1, (b * h + y) * w, (b * h + y) * w + Math.min(vw, w));
+      });
+      return normalized.mul(tf.tensor4d(valid, [n, h, w, 1])) as tf.Tensor4D;
+    });
+  }
+
+  /** One forward pass of a normalised input `[N, H, W, 3]` (H, W multiples of 32). Caller disposes. */
+  forward(x: tf.Tensor4D): CondInstOutput {
+    return tf.tidy(() => {
+      const features = this.backbone.apply(x);
+      const pyramid = this.fpn.apply(features);
+      const head = this.fcosHead.apply(pyramid);
+      const maskFeats = this.maskBranch.apply(pyramid);
+      return { head, maskFeats } as unknown as tf.TensorContainer;
+    }) as unknown as CondInstOutput;
+  }
+
+  /** Mask logits `[n, H/4, W/4, 1]` of instances given their controller outputs `[n, numGenParams]`. Caller disposes. */
+  maskLogits(maskFeats: tf.Tensor4D, params: tf.Tensor2D, instances: MaskHeadInstances): tf.Tensor4D {
+    return dynamicMaskHead(maskFeats, params, instances, this.maskHeadLayout);
+  }
+}
