@@ -1,0 +1,244 @@
+// Photometric operations on RGB uint8 images with torchvision 0.14's tensor semantics
+// (`transforms/functional_tensor.py`): blends computed in float32 and truncated back to uint8, grayscale
+// 0.2989R + 0.587G + 0.114B truncated, hue through float32 HSV, Gaussian blur with reflect padding and rounding.
+// Math.fround keeps the arithmetic in float32 so results match PyTorch to the last level on almost every pixel
+// (tools/data/make_color_fixture.py is the reference). boxteacher.md §7.7.
+
+import type { RgbImage } from '../types';
+
+const f32 = Math.fround;
+const GR = f32(0.2989);
+const GG = f32(0.587);
+const GB = f32(0.114);
+
+// Per-channel float32 products of the grayscale weights, so a pixel costs two float32 additions.
+let grayTables: [Float32Array, Float32Array, Float32Array] | null = null;
+function tables(): [Float32Array, Float32Array, Float32Array] {
+  if (!grayTables) {
+    grayTables = [new Float32Array(256), new Float32Array(256), new Float32Array(256)];
+    for (let v = 0; v < 256; v++) {
+      grayTables[0][v] = GR * v;
+      grayTables[1][v] = GG * v;
+      grayTables[2][v] = GB * v;
+    }
+  }
+  return grayTables;
+}
+
+function clampTrunc(v: number): number {
+  return v <= 0 ? 0 : v >= 255 ? 255 : Math.trunc(v);
+}
+
+/** Lookup table of `ratio·v + (1 − ratio)·other` (float32, clamped, truncated) for v = 0…255 and fixed other. */
+function blendTable(ratio: number, other: number, out = new Uint8Array(256)): Uint8Array {
+  const a = f32(ratio);
+  const b = f32(f32(1 - ratio) * other);
+  for (let v = 0; v < 256; v++) out[v] = clampTrunc(f32(f32(a * v) + b));
+  return out;
+}
+
+function mapBytes(img: RgbImage, lut: Uint8Array): RgbImage {
+  const src = img.data;
+  const out = new Uint8Array(src.length);
+  for (let i = 0; i < src.length; i++) out[i] = lut[src[i]!]!;
+  return { data: out, height: img.height, width: img.width };
+}
+
+/** Grayscale value per pixel `[H·W]` (uint8): torchvision's (0.2989r + 0.587g + 0.114b).to(uint8), in float32. */
+export function grayscalePlane(img: RgbImage): Uint8Array {
+  const [tr, tg, tb] = tables();
+  const n = img.height * img.width;
+  const d = img.data;
+  const out = new Uint8Array(n);
+  for (let p = 0, q = 0; p < n; p++, q += 3) out[p] = Math.trunc(f32(f32(tr[d[q]!]! + tg[d[q + 1]!]!) + tb[d[q + 2]!]!));
+  return out;
+}
+
+/** torchvision `rgb_to_grayscale(img, 3)`: the gray value replicated to three channels. */
+export function toGrayscale(img: RgbImage): RgbImage {
+  const g = grayscalePlane(img);
+  const out = new Uint8Array(img.data.length);
+  for (let p = 0, q = 0; p < g.length; p++, q += 3) out[q] = out[q + 1] = out[q + 2] = g[p]!;
+  return { data: out, height: img.height, width: img.width };
+}
+
+/** torchvision `adjust_brightness`: blend with black. */
+export function adjustBrightness(img: RgbImage, factor: number): RgbImage {
+  return mapBytes(img, blendTable(factor, 0));
+}
+
+/** torchvision `adjust_contrast`: blend with the mean of the (uint8) grayscale image. */
+export function adjustContrast(img: RgbImage, factor: number): RgbImage {
+  const g = grayscalePlane(img);
+  let sum = 0;
+  for (let p = 0; p < g.length; p++) sum += g[p]!;
+  return mapBytes(img, blendTable(factor, f32(sum / g.length)));
+}
+
+/** torchvision `adjust_saturation`: blend with the grayscale image (a 256×256 table over (value, gray)). */
+export function adjustSaturation(img: RgbImage, factor: number): RgbImage {
+  const g = grayscalePlane(img);
+  const lut = new Uint8Array(256 * 256);
+  for (let gv = 0; gv < 256; gv++) blendTable(factor, gv, lut.subarray(gv * 256, gv * 256 + 256));
+  const src = img.data;
+  const out = new Uint8Array(src.length);
+  for (let p = 0, q = 0; p < g.length; p++, q += 3) {
+    const row = g[p]! * 256;
+    out[q] = lut[row + src[q]!]!;
+    out[q + 1] = lut[row + src[q + 1]!]!;
+    out[q + 2] = lut[row + src[q + 2]!]!;
+  }
+  return { data: out, height: img.height, width: img.width };
+}
+
+/** torchvision `adjust_hue`: rotate the hue by `factor` ∈ [−0.5, 0.5] turns (float32 HSV round trip). */
+export function adjustHue(img: RgbImage, factor: number): RgbImage {
+  const src = img.data;
+  const out = new Uint8Array(src.length);
+  const hf = f32(factor);
+  const unit = new Float32Array(256); // v / 255 in float32
+  for (let v = 0; v < 256; v++) unit[v] = v / 255;
+  for (let p = 0; p < src.length; p += 3) {
+    const r = unit[src[p]!]!;
+    const g = unit[src[p + 1]!]!;
+    const b = unit[src[p + 2]!]!;
+    // RGB → HSV (torchvision `_rgb2hsv`).
+    const maxc = r > g ? (r > b ? r : b) : g > b ? g : b;
+    const minc = r < g ? (r < b ? r : b) : g < b ? g : b;
+    const eqc = maxc === minc;
+    const cr = f32(maxc - minc);
+    const s = f32(cr / (eqc ? 1 : maxc));
+    const crd = eqc ? 1 : cr;
+    const rc = f32(f32(maxc - r) / crd);
+    const gc = f32(f32(maxc - g) / crd);
+    const bc = f32(f32(maxc - b) / crd);
+    const hr = maxc === r ? f32(bc - gc) : 0;
+    const hg = maxc === g && maxc !== r ? f32(f32(2 + rc) - bc) : 0;
+    const hb = maxc !== g && maxc !== r ? f32(f32(4 + gc) - rc) : 0;
+    let h = f32(f32(hr + hg) + hb);
+    h = fmod1(f32(f32(h / 6) + 1));
+    // Shift the hue (Python-style modulo, result in [0, 1)).
+    h = pymod1(f32(h + hf));
+    // HSV → RGB (torchvision `_hsv2rgb`).
+    const v = maxc;
+    const h6 = f32(h * 6);
+    const i = Math.floor(h6);
+    const f = f32(h6 - i);
+    const pp = clamp01(f32(v * f32(1 - s)));
+    const q = clamp01(f32(v * f32(1 - f32(s * f))));
+    const t = clamp01(f32(v * f32(1 - f32(s * f32(1 - f)))));
+    let R = v;
+    let G = pp;
+    let B = q; // sector 5
+    switch (((i % 6) + 6) % 6) {
+      case 0: G = t; B = pp; break;
+      case 1: R = q; G = v; B = pp; break;
+      case 2: R = pp; G = v; B = t; break;
+      case 3: R = pp; G = q; B = v; break;
+      case 4: R = t; G = pp; B = v; break;
+    }
+    out[p] = clampTrunc(f32(R * 255));
+    out[p + 1] = clampTrunc(f32(G * 255));
+    out[p + 2] = clampTrunc(f32(B * 255));
+  }
+  return { data: out, height: img.height, width: img.width };
+}
+
+/** torch.round: halves go to the even neighbour. */
+function roundHalfEven(v: number): number {
+  const f = Math.floor(v);
+  const d = v - f;
+  if (d > 0.5) return f + 1;
+  if (d < 0.5) return f;
+  return f % 2 === 0 ? f : f + 1;
+}
+
+function clamp01(v: number): number {
+  return v < 0 ? 0 : v > 1 ? 1 : v;
+}
+/** torch.fmod(x, 1) for x ≥ 0. */
+function fmod1(x: number): number {
+  return f32(x - Math.trunc(x));
+}
+/** Python's x % 1.0 (non-negative result). */
+function pymod1(x: number): number {
+  const m = f32(x - Math.floor(x));
+  return m >= 1 ? 0 : m;
+}
+
+/**
+ * torchvision `gaussian_blur(img, [k, k], [sigma, sigma])`: Gaussian taps at −(k−1)/2 … (k−1)/2 (2-D kernel = outer
+ * product), reflect padding, float32 convolution, rounded half-to-even back to uint8.
+ */
+export function gaussianBlur(img: RgbImage, sigma: number, kernelSize = 3): RgbImage {
+  const half = (kernelSize - 1) / 2;
+  const k1 = new Float64Array(kernelSize);
+  let sum = 0;
+  for (let i = 0; i < kernelSize; i++) {
+    const x = f32(-half + i);
+    k1[i] = f32(Math.exp(f32(-0.5 * f32(f32(x / sigma) ** 2))));
+    sum = f32(sum + k1[i]!);
+  }
+  for (let i = 0; i < kernelSize; i++) k1[i] = f32(k1[i]! / sum);
+  const taps = kernelSize * kernelSize;
+  const k2 = new Float32Array(taps);
+  for (let a = 0; a < kernelSize; a++) for (let b = 0; b < kernelSize; b++) k2[a * kernelSize + b] = k1[a]! * k1[b]!;
+  const { data, height: H, width: W } = img;
+  const r = Math.floor(kernelSize / 2);
+  const reflect = (i: number, n: number) => (n === 1 ? 0 : i < 0 ? -i : i >= n ? 2 * n - 2 - i : i);
+  // Reflect-padded copy [H + 2r, W + 2r, 3], then a tap loop over flat offsets.
+  const PW = W + 2 * r;
+  const PH = H + 2 * r;
+  const padded = new Uint8Array(PH * PW * 3);
+  for (let y = 0; y < PH; y++) {
+    const sy = reflect(y - r, H);
+    for (let x = 0; x < PW; x++) {
+      const sx = reflect(x - r, W);
+      const d = (y * PW + x) * 3;
+      const s0 = (sy * W + sx) * 3;
+      padded[d] = data[s0]!;
+      padded[d + 1] = data[s0 + 1]!;
+      padded[d + 2] = data[s0 + 2]!;
+    }
+  }
+  const offsets = new Int32Array(taps);
+  for (let dy = 0; dy < kernelSize; dy++) for (let dx = 0; dx < kernelSize; dx++) offsets[dy * kernelSize + dx] = (dy * PW + dx) * 3;
+  const out = new Uint8Array(data.length);
+  if (kernelSize === 3) {
+    // The common case (BoxTeacher's strongv2), unrolled; same tap order and float32 rounding as the loop below.
+    const [a0, a1, a2, a3, a4, a5, a6, a7, a8] = k2 as unknown as number[];
+    const r1 = PW * 3;
+    const r2 = 2 * PW * 3;
+    for (let y = 0; y < H; y++) {
+      let base = y * PW * 3;
+      let o = y * W * 3;
+      for (let x = 0; x < W * 3; x++, base++, o++) {
+        let acc = f32(a0! * padded[base]!);
+        acc = f32(acc + f32(a1! * padded[base + 3]!));
+        acc = f32(acc + f32(a2! * padded[base + 6]!));
+        acc = f32(acc + f32(a3! * padded[base + r1]!));
+        acc = f32(acc + f32(a4! * padded[base + r1 + 3]!));
+        acc = f32(acc + f32(a5! * padded[base + r1 + 6]!));
+        acc = f32(acc + f32(a6! * padded[base + r2]!));
+        acc = f32(acc + f32(a7! * padded[base + r2 + 3]!));
+        acc = f32(acc + f32(a8! * padded[base + r2 + 6]!));
+        const v = roundHalfEven(acc);
+        out[o] = v < 0 ? 0 : v > 255 ? 255 : v;
+      }
+    }
+    return { data: out, height: H, width: W };
+  }
+  for (let y = 0; y < H; y++) {
+    for (let x = 0; x < W; x++) {
+      const base = (y * PW + x) * 3;
+      const o = (y * W + x) * 3;
+      for (let c = 0; c < 3; c++) {
+        let acc = 0;
+        for (let t = 0; t < taps; t++) acc = f32(acc + f32(k2[t]! * padded[base + offsets[t]! + c]!));
+        const v = roundHalfEven(acc);
+        out[o + c] = v < 0 ? 0 : v > 255 ? 255 : v;
+      }
+    }
+  }
+  return { data: out, height: H, width: W };
+}
