@@ -116,7 +116,8 @@ export class Module {
     for (const [key, variable] of Object.entries(own)) {
       const incoming = dict[key];
       if (incoming == null || badShape.has(key)) continue;
-      tf.tidy(() => variable.assign(incoming.dtype === variable.dtype ? incoming : tf.cast(incoming, variable.dtype)));
+      // Assigning a variable to itself (a dict from this.stateDict()) would free its data first: skip it.
+      if (incoming !== variable) tf.tidy(() => variable.assign(incoming.dtype === variable.dtype ? incoming : tf.cast(incoming, variable.dtype)));
       report.loaded.push(key);
     }
     return report;

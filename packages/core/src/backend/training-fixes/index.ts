@@ -1,8 +1,16 @@
 // Installs the project's training fixes for one backend: kernels and gradients that TensorFlow.js 4.22.0
-// lacks or gets wrong (spec/runtime.md). Idempotent: a marker kernel registered per backend records that the
-// fixes are in place, on the tf engine itself, so ESM and CJS copies of this package agree.
+// lacks or gets wrong (spec/runtime.md):
+//  - every backend: Conv2D gradient (dilation > 1; fast filter/input gradients), GatherNd and StridedSlice
+//    gradients (none in tfjs-core), ResizeBilinear gradient (halfPixelCenters ignored by every kernel);
+//  - wasm: MaxPoolGrad (wrong for all-negative windows) and UnsortedSegmentSum (missing: no gather gradient);
+//  - cpu and wasm: ResizeBilinearGrad kernels (cpu swaps H and W; both ignore halfPixelCenters).
+// Idempotent: a marker kernel registered per backend records that the fixes are in place, on the tf engine
+// itself, so ESM and CJS copies of this package agree.
 import { tf } from '../../tf';
 import { conv2dGradConfig } from './conv2d-gradient';
+import { gatherNdGradConfig } from './gather-nd-gradient';
+import { stridedSliceGradConfig } from './strided-slice-gradient';
+import { installResizeBilinearGrad, resizeBilinearGradConfig } from './resize-bilinear-grad';
 import { installWasmHeapKernels } from './wasm-heap-kernels';
 
 const MARKER_KERNEL = 'BoxTeacherTrainingFixes';
@@ -14,7 +22,7 @@ export function trainingFixesInstalled(backendName: string): boolean {
 
 // Gradients are global (one table for every backend); a mark on the registered config makes this idempotent.
 function installGradients(): void {
-  for (const config of [conv2dGradConfig]) {
+  for (const config of [conv2dGradConfig, gatherNdGradConfig, stridedSliceGradConfig, resizeBilinearGradConfig]) {
     const current = tf.getGradient(config.kernelName) as (tf.GradConfig & { [GRADIENT_MARK]?: boolean }) | undefined;
     if (current?.[GRADIENT_MARK]) continue;
     const marked = Object.assign({}, config, { [GRADIENT_MARK]: true });
@@ -33,5 +41,6 @@ export function installTrainingFixes(backendName: string): void {
   installGradients();
   if (trainingFixesInstalled(backendName)) return;
   if (backendName === 'wasm') installWasmHeapKernels();
+  if (backendName === 'wasm' || backendName === 'cpu') installResizeBilinearGrad(backendName);
   tf.registerKernel({ kernelName: MARKER_KERNEL, backendName, kernelFunc: () => [] as never });
 }
