@@ -28,6 +28,9 @@ export function alignedUpsampleMatrix(n: number, factor: number): Float32Array {
   return m;
 }
 
+// Below this many channels the column pass uses one 2-D product (see alignedUpsample).
+const NARROW_CHANNELS = 8;
+
 /**
  * Upsamples `x` `[N, h, w, C]` by an integer `factor` to `[N, f·h, f·w, C]` exactly as CondInst's aligned_bilinear.
  * factor 1 returns a copy. Caller disposes the result.
@@ -39,9 +42,17 @@ export function alignedUpsample(x: tf.Tensor4D, factor: number): tf.Tensor4D {
   const [n, h, w, c] = x.shape;
   return tf.tidy(() => {
     const rowsMatrix = tf.tensor3d(alignedUpsampleMatrix(h, factor), [1, h * factor, h]);
-    const colsMatrix = tf.tensor3d(alignedUpsampleMatrix(w, factor), [1, w * factor, w]);
     const byRows = tf.matMul(rowsMatrix, x.reshape([n, h, w * c])); // [N, f·h, w·C]
-    const byCols = tf.matMul(colsMatrix, byRows.reshape([n * h * factor, w, c])); // [N·f·h, f·w, C]
-    return byCols.reshape([n, h * factor, w * factor, c]) as tf.Tensor4D;
+    if (c >= NARROW_CHANNELS) {
+      const colsMatrix = tf.tensor3d(alignedUpsampleMatrix(w, factor), [1, w * factor, w]);
+      const byCols = tf.matMul(colsMatrix, byRows.reshape([n * h * factor, w, c])); // [N·f·h, f·w, C]
+      return byCols.reshape([n, h * factor, w * factor, c]) as tf.Tensor4D;
+    }
+    // Few channels (mask logits are [n, h, w, 1]): N·f·h tiny (f·w × w)·(w × C) products are slow, so the columns
+    // go through one large 2-D product instead.
+    const colsMatrixT = tf.tensor2d(alignedUpsampleMatrix(w, factor), [w * factor, w]).transpose(); // [w, f·w]
+    const columnsLast = byRows.reshape([n, h * factor, w, c]).transpose([0, 1, 3, 2]).reshape([-1, w]); // [N·f·h·C, w]
+    const byCols = tf.matMul(columnsLast, colsMatrixT); // [N·f·h·C, f·w]
+    return byCols.reshape([n, h * factor, c, w * factor]).transpose([0, 1, 3, 2]) as tf.Tensor4D; // [N, f·h, f·w, C]
   });
 }
