@@ -286,9 +286,18 @@ export function conv2dFilterGradientBy(method: FilterGradientMethod, x: tf.Tenso
     case 'builtin': {
       if (info.dilationHeight > 1 || info.dilationWidth > 1) throw new Error('conv2d filter gradient: the builtin kernel has no dilation');
       const { strides, pad, dataFormat, dimRoundingMode } = attrs;
-      return tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, {
-        strides, pad, dataFormat, dimRoundingMode, filterShape,
+      // TensorFlow's oneDNN filter-gradient kernel corrupts the heap (the process dies in malloc/free) for some
+      // strided 'valid' convolutions whose input has rows/columns the kernel never reads, e.g. a 1×1/2 conv on
+      // [1,16,16,8]. Those rows and columns contribute nothing, so they are cropped away first.
+      const usedH = (info.outHeight - 1) * info.strideHeight + info.filterHeight;
+      const usedW = (info.outWidth - 1) * info.strideWidth + info.filterWidth;
+      const unpadded = info.padInfo.top === 0 && info.padInfo.bottom === 0 && info.padInfo.left === 0 && info.padInfo.right === 0;
+      const input = unpadded && (usedH < x.shape[1] || usedW < x.shape[2]) ? (x.slice([0, 0, 0, 0], [-1, usedH, usedW, -1]) as tf.Tensor4D) : x;
+      const grad = tf.engine().runKernel('Conv2DBackpropFilter', { x: input, dy }, {
+        strides, pad: unpadded ? 'valid' : pad, dataFormat, dimRoundingMode, filterShape,
       } as unknown as tf.NamedAttrMap) as tf.Tensor4D;
+      if (input !== x) input.dispose();
+      return grad;
     }
     default: {
       const never: never = method;
