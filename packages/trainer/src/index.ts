@@ -2,7 +2,8 @@
 //  - config: TrainConfig, defaults, presets, validation
 //  - optim: SGD (PyTorch semantics), learning-rate schedule
 //  - checkpoints: atomic checkpoint store
-//  - training: metrics log, progress line
+//  - model: CondInst and the method's data paths (student losses, teacher pseudo labels, inference)
+//  - training: trainRun / trainStep, evaluation, metrics log, progress line
 //  - report: report.html (curves, AP tables, PR curves, mask overlays)
 
 export { DEFAULT_TRAIN_CONFIG, METHODS, AUG_TYPES, resolveTrainConfig } from './config/train-config';
@@ -19,6 +20,24 @@ export type { LrScheduleOptions } from './optim/lr-schedule';
 export { CheckpointStore, loadCheckpointDir } from './checkpoint/checkpoint-store';
 export type { CheckpointRecord, TensorGroups } from './checkpoint/checkpoint-store';
 
+export { trainRun } from './training/train-run';
+export type { TrainRunOptions, TrainRunResult, RunState } from './training/train-run';
+export { trainStep } from './training/train-step';
+export type { TrainStepContext, TrainStepResult } from './training/train-step';
+export { evaluateModel, detectionsToCocoResults, noDetections } from './training/evaluate-model';
+export type { ModelEvaluation, EvaluationSample, EvaluateModelOptions } from './training/evaluate-model';
+export { CondInst, featureShapes, disposeCondInstOutput } from './model/condinst';
+export type { CondInstOutput, ModelConfig } from './model/condinst';
+export { studentLosses } from './model/student-losses';
+export type { StudentLossInput, StudentLosses } from './model/student-losses';
+export { teacherPseudoLabels } from './model/teacher-pseudo-labels';
+export type { PseudoLabelStats } from './model/teacher-pseudo-labels';
+export { predictInstances, detectionMaskProbs } from './model/inference';
+export type { ImageDetections, InferenceOptions } from './model/inference';
+export { boxTargets, sampleAtMaskStride } from './model/mask-targets';
+export type { MaskTargets } from './model/mask-targets';
+export { loadTrainedModel } from './checkpoint/load-model';
+export type { LoadedModel } from './checkpoint/load-model';
 export { MetricsLog, readMetrics } from './training/metrics-log';
 export type { StepMetrics } from './training/metrics-log';
 export { ProgressLine, formatDuration } from './training/progress-line';

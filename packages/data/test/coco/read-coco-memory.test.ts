@@ -30,7 +30,7 @@ describe('readCoco memory', () => {
     expect(statSync(file).size).toBeGreaterThan(50 * 2 ** 20);
     const ok = execFileSync(
       process.execPath,
-      [`--max-old-space-size=${HEAP_MB}`, '--input-type=module', '-e', `const { readCoco } = await import(${JSON.stringify(bundle)}); const d = await readCoco(${JSON.stringify(file)}, { boxesOnly: true }); console.log(d.stats.instances);`],
+      [`--max-old-space-size=${HEAP_MB}`, '--input-type=module', '-e', `const { readCoco } = await import(${JSON.stringify(bundle)}); const d = await readCoco(${JSON.stringify(file)}, { boxesOnly: true }); process.stdout.write(String(d.stats.instances));`],
       { encoding: 'utf8', timeout: 60_000 },
     );
     expect(ok.trim()).toBe('300');

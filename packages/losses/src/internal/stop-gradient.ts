@@ -15,7 +15,8 @@ export function detached<T extends tf.Tensor>(inputs: tf.Tensor[], fn: (...xs: t
     const xs = args.slice(0, inputs.length) as tf.Tensor[];
     return {
       value: tf.tidy(() => fn(...xs)),
-      gradFunc: () => xs.map((x) => tf.zerosLike(x)),
+      // tf.zeros from the shape alone: zerosLike reads the input's data on tfjs-node, and the input may be gone.
+      gradFunc: () => xs.map((x) => tf.zeros(x.shape, x.dtype)),
     };
   });
   return op(...inputs) as T;
@@ -40,7 +41,7 @@ export function noGrad<T extends tf.TensorContainer>(fn: () => T): T {
     result = fn();
     for (const t of tensorsIn(result)) tf.keep(t);
     done = true;
-    return { value: (x as tf.Tensor).clone(), gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy) };
+    return { value: (x as tf.Tensor).clone(), gradFunc: (dy: tf.Tensor) => tf.zeros(dy.shape, dy.dtype) };
   });
   const seed = tf.scalar(0);
   tf.dispose([seed, op(seed)]);

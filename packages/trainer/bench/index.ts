@@ -1,0 +1,72 @@
+// npm run bench -w @boxteacher/trainer: images/s of a BoxTeacher training step (student + teacher + losses) and of
+// inference, for the demo preset and for R-50 at 512², with the share of time per phase. Backends: the active one
+// (BOXTEACHER_BACKEND, default auto). Usage: tsx bench/index.ts [--steps N] [--skip-r50]
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { initBackend, seed, tf } from '@boxteacher/core';
+import { Batcher, readCoco } from '@boxteacher/data';
+import { EmaTeacher } from '@boxteacher/teacher';
+import { CondInst, predictInstances, presetConfig, resolveTrainConfig, Sgd, trainStep, type TrainConfig } from '../src/index';
+import { ensureSyntheticFolder } from '../src/training/prepare-data';
+
+const args = process.argv.slice(2);
+const steps = Number(args[args.indexOf('--steps') + 1] ?? 0) || 5;
+const skipR50 = args.includes('--skip-r50');
+
+async function benchConfig(label: string, config: TrainConfig, imageSize: number, dir: string): Promise<void> {
+  seed(0);
+  const folder = await ensureSyntheticFolder(path.join(dir, `${label}-data`), { count: config.data.batchSize * (steps + 2), size: imageSize, seed: 5 });
+  const dataset = await readCoco(folder.annotations, { boxesOnly: false });
+  const numClasses = dataset.categories.length;
+  const student = new CondInst(config.model, numClasses);
+  const teacher = new EmaTeacher(student, { momentum: config.teacher.momentum, teacher: () => new CondInst(config.model, numClasses) });
+  const optimizer = new Sgd({ momentum: 0.9, weightDecay: 1e-4 });
+  const batcher = new Batcher(dataset, { batchSize: config.data.batchSize, seed: 0, shortEdge: imageSize, maxSize: imageSize, augType: config.data.augType, withMasks: true, workers: 0 });
+  const phases: Record<string, number> = {};
+  let seconds = 0;
+  for (let i = 0; i < steps + 1; i++) {
+    const t0 = performance.now();
+    const batch = (await batcher.next())!;
+    const dataSeconds = (performance.now() - t0) / 1000;
+    const r = await trainStep({ config, student, teacher, optimizer, trainable: student.trainableParameters() }, batch, 1000 + i);
+    batch.dispose();
+    if (i === 0) continue; // warm-up step: kernel compilation and allocation
+    seconds += (performance.now() - t0) / 1000;
+    phases.data = (phases.data ?? 0) + dataSeconds;
+    for (const [k, v] of Object.entries(r.phases)) phases[k] = (phases[k] ?? 0) + v;
+  }
+  const perStep = seconds / steps;
+  const share = Object.entries(phases)
+    .map(([k, v]) => `${k} ${((100 * v) / seconds).toFixed(0)}%`)
+    .join(', ');
+  console.log(`${label} train step (batch ${config.data.batchSize}, ${imageSize}²): ${(perStep * 1000).toFixed(0)} ms/step, ${(config.data.batchSize / perStep).toFixed(2)} images/s  [${share}]`);
+
+  student.eval();
+  const batch = (await batcher.next())!;
+  const input = student.normalize(batch.images, batch.imageSizes);
+  await predictInstances(student, input, { inference: config.inference, imageSizes: batch.imageSizes, outputSizes: batch.imageSizes });
+  const t0 = performance.now();
+  for (let i = 0; i < steps; i++) await predictInstances(student, input, { inference: config.inference, imageSizes: batch.imageSizes, outputSizes: batch.imageSizes });
+  const inferSeconds = (performance.now() - t0) / 1000 / steps;
+  console.log(`${label} inference (batch ${config.data.batchSize}): ${(inferSeconds * 1000).toFixed(0)} ms/batch, ${(config.data.batchSize / inferSeconds).toFixed(2)} images/s`);
+  tf.dispose([input]);
+  batch.dispose();
+  await batcher.close();
+  teacher.dispose();
+  student.dispose();
+  optimizer.dispose();
+}
+
+const backend = await initBackend();
+console.log(`backend: ${backend}, ${steps} timed steps after one warm-up`);
+const dir = await mkdtemp(path.join(tmpdir(), 'bt-bench-'));
+try {
+  await benchConfig('demo', presetConfig('demo'), 128, dir);
+  if (!skipR50) {
+    const r50 = resolveTrainConfig({ data: { batchSize: 1, augType: 'strong' }, teacher: { minSize: 0 } }, presetConfig('boxteacher_r50_1x'));
+    await benchConfig('R-50', r50, 512, dir);
+  }
+} finally {
+  await rm(dir, { recursive: true, force: true });
+}
