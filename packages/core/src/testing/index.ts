@@ -135,3 +135,6 @@ export function scoped<T>(fn: () => T): T {
     engine.endScope();
   }
 }
+
+export { nhwcShape, nhwcData, fixtureToTensor, expectMatchesFixture } from './nchw-fixtures';
+export type { FixtureTensor } from './nchw-fixtures';

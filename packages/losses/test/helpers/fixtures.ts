@@ -3,12 +3,11 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { tf } from '@boxteacher/core';
-import { maxRelativeError } from '@boxteacher/core/testing';
+import { expectMatchesFixture, type FixtureTensor } from '@boxteacher/core/testing';
 
-export interface FixtureTensor {
-  shape: number[];
-  data: number[];
-}
+// NCHW → NHWC conversion and comparison are shared by every package's parity tests (@boxteacher/core/testing).
+export { nhwcShape, nhwcData, fixtureToTensor as toTensor, expectMatchesFixture as expectMatches } from '@boxteacher/core/testing';
+export type { FixtureTensor } from '@boxteacher/core/testing';
 
 export interface FixtureCase {
   name: string;
@@ -27,49 +26,6 @@ export function fixture<T = FixtureCase[]>(unit: string): T {
   return value as T;
 }
 
-/** NCHW shape → NHWC shape (rank 4 only). */
-export function nhwcShape(shape: number[]): number[] {
-  return shape.length === 4 ? [shape[0]!, shape[2]!, shape[3]!, shape[1]!] : shape;
-}
-
-/** The fixture values in NHWC order, as float64. */
-export function nhwcData(t: FixtureTensor): Float64Array {
-  if (t.shape.length !== 4) return Float64Array.from(t.data);
-  const [n, c, h, w] = t.shape as [number, number, number, number];
-  const out = new Float64Array(t.data.length);
-  for (let i = 0; i < n; i++)
-    for (let y = 0; y < h; y++)
-      for (let x = 0; x < w; x++)
-        for (let ch = 0; ch < c; ch++) out[((i * h + y) * w + x) * c + ch] = t.data[((i * c + ch) * h + y) * w + x]!;
-  return out;
-}
-
-/** A float32 NHWC tensor holding the fixture tensor. Caller disposes. */
-export function toTensor<T extends tf.Tensor = tf.Tensor>(t: FixtureTensor): T {
-  return tf.tensor(Float32Array.from(nhwcData(t)), nhwcShape(t.shape), 'float32') as T;
-}
-
-/**
- * Compares a tensor with fixture values: shape first, then |a − b| ≤ max(rtol·|b|, atol) elementwise.
- * Returns the largest relative error over elements with |b| ≥ atol/rtol (for the report).
- */
-export function expectMatches(actual: tf.Tensor, expected: FixtureTensor, { rtol = 1e-4, atol = 1e-5, label = 'value' } = {}): number {
-  const shape = nhwcShape(expected.shape);
-  if (!tf.util.arraysEqual(actual.shape, shape)) throw new Error(`${label}: shape [${actual.shape}], expected [${shape}]`);
-  const a = actual.dataSync();
-  const b = nhwcData(expected);
-  let worstRel = 0;
-  for (let i = 0; i < b.length; i++) {
-    const err = Math.abs(a[i]! - b[i]!);
-    if (!(err <= Math.max(rtol * Math.abs(b[i]!), atol))) {
-      throw new Error(`${label}: element ${i} is ${a[i]}, expected ${b[i]} (|err| ${err.toExponential(2)}; rtol ${rtol}, atol ${atol})`);
-    }
-  }
-  const floor = atol / rtol;
-  worstRel = maxRelativeError(a, b, floor).error;
-  return worstRel;
-}
-
 /** Largest |b| of a fixture tensor (to scale an absolute floor for gradients). */
 export function maxAbs(t: FixtureTensor): number {
   return t.data.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
@@ -81,5 +37,5 @@ export function maxAbs(t: FixtureTensor): number {
  * out-of-image neighbours, leave a few ulp of 0.5).
  */
 export function expectGradMatches(actual: tf.Tensor, expected: FixtureTensor, label = 'gradient'): number {
-  return expectMatches(actual, expected, { rtol: 1e-3, atol: Math.max(1e-6 * maxAbs(expected), 1e-6), label });
+  return expectMatchesFixture(actual, expected, { rtol: 1e-3, atol: Math.max(1e-6 * maxAbs(expected), 1e-6), label });
 }

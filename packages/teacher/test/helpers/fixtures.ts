@@ -4,11 +4,11 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe } from 'vitest';
 import { initBackend, tf } from '@boxteacher/core';
 import { testBackends } from '@boxteacher/core/testing';
+import type { FixtureTensor } from '@boxteacher/core/testing';
 
-export interface FixtureTensor {
-  shape: number[];
-  data: number[];
-}
+// NCHW → NHWC conversion and comparison are shared by every package's parity tests (@boxteacher/core/testing).
+export { nhwcShape, nhwcData, fixtureToTensor as toTensor, expectMatchesFixture as expectMatches } from '@boxteacher/core/testing';
+export type { FixtureTensor } from '@boxteacher/core/testing';
 
 let cache: Record<string, unknown> | undefined;
 
@@ -17,37 +17,6 @@ export function fixture<T>(unit: string): T {
   const value = cache[unit];
   if (value == null) throw new Error(`fixture has no unit ${unit}`);
   return value as T;
-}
-
-export function nhwcShape(shape: number[]): number[] {
-  return shape.length === 4 ? [shape[0]!, shape[2]!, shape[3]!, shape[1]!] : shape;
-}
-
-export function nhwcData(t: FixtureTensor): Float64Array {
-  if (t.shape.length !== 4) return Float64Array.from(t.data);
-  const [n, c, h, w] = t.shape as [number, number, number, number];
-  const out = new Float64Array(t.data.length);
-  for (let i = 0; i < n; i++)
-    for (let y = 0; y < h; y++)
-      for (let x = 0; x < w; x++)
-        for (let ch = 0; ch < c; ch++) out[((i * h + y) * w + x) * c + ch] = t.data[((i * c + ch) * h + y) * w + x]!;
-  return out;
-}
-
-export function toTensor<T extends tf.Tensor = tf.Tensor>(t: FixtureTensor): T {
-  return tf.tensor(Float32Array.from(nhwcData(t)), nhwcShape(t.shape), 'float32') as T;
-}
-
-/** Shape first, then |a − b| ≤ max(rtol·|b|, atol) elementwise; throws naming the worst element. */
-export function expectMatches(actual: tf.Tensor, expected: FixtureTensor, { rtol = 1e-4, atol = 1e-5, label = 'value' } = {}): void {
-  const shape = nhwcShape(expected.shape);
-  if (!tf.util.arraysEqual(actual.shape, shape)) throw new Error(`${label}: shape [${actual.shape}], expected [${shape}]`);
-  const a = actual.dataSync();
-  const b = nhwcData(expected);
-  for (let i = 0; i < b.length; i++) {
-    const err = Math.abs(a[i]! - b[i]!);
-    if (!(err <= Math.max(rtol * Math.abs(b[i]!), atol))) throw new Error(`${label}: element ${i} is ${a[i]}, expected ${b[i]} (rtol ${rtol}, atol ${atol})`);
-  }
 }
 
 export function describeBackends(name: string, body: (backend: string) => void): void {

@@ -73,6 +73,26 @@ export function detectionMaskProbs(
   });
 }
 
+/**
+ * Boxes `[M·4]` scaled by (sx, sy), clipped to width × height, empty ones dropped (detectron2
+ * detector_postprocess). Returns the kept indices and their boxes `[K·4]`.
+ */
+export function rescaleBoxes(boxes: ArrayLike<number>, sx: number, sy: number, width: number, height: number): { keep: number[]; boxes: number[] } {
+  const keep: number[] = [];
+  const out: number[] = [];
+  for (let i = 0; i < boxes.length / 4; i++) {
+    const x0 = Math.min(Math.max(boxes[4 * i]! * sx, 0), width);
+    const y0 = Math.min(Math.max(boxes[4 * i + 1]! * sy, 0), height);
+    const x1 = Math.min(Math.max(boxes[4 * i + 2]! * sx, 0), width);
+    const y1 = Math.min(Math.max(boxes[4 * i + 3]! * sy, 0), height);
+    if (x1 > x0 && y1 > y0) {
+      keep.push(i);
+      out.push(x0, y0, x1, y1);
+    }
+  }
+  return { keep, boxes: out };
+}
+
 function detectionsForImage(model: CondInst, maskFeats: tf.Tensor4D, det: FcosDetections, image: number, o: InferenceOptions): ImageDetections {
   const [h, w] = o.imageSizes[image]!;
   const [outH, outW] = o.outputSizes[image]!;
@@ -93,21 +113,7 @@ function detectionsForImage(model: CondInst, maskFeats: tf.Tensor4D, det: FcosDe
     maskScores.set(ms.dataSync() as Float32Array, start);
     tf.dispose([binary, s, ms]);
   }
-  // Boxes to the output size, clipped; empty boxes dropped (detectron2 detector_postprocess).
-  const sx = outW / w;
-  const sy = outH / h;
-  const keep: number[] = [];
-  const boxes: number[] = [];
-  for (let i = 0; i < m; i++) {
-    const x0 = Math.min(Math.max(det.boxes[4 * i]! * sx, 0), outW);
-    const y0 = Math.min(Math.max(det.boxes[4 * i + 1]! * sy, 0), outH);
-    const x1 = Math.min(Math.max(det.boxes[4 * i + 2]! * sx, 0), outW);
-    const y1 = Math.min(Math.max(det.boxes[4 * i + 3]! * sy, 0), outH);
-    if (x1 > x0 && y1 > y0) {
-      keep.push(i);
-      boxes.push(x0, y0, x1, y1);
-    }
-  }
+  const { keep, boxes } = rescaleBoxes(det.boxes, outW / w, outH / h, outW, outH);
   // Rank by the final score (descending, stable).
   const order = keep.map((i, j) => ({ i, j })).sort((a, b) => scores[b.i]! - scores[a.i]! || a.j - b.j);
   return {

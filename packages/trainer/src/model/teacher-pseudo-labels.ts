@@ -8,7 +8,7 @@ import { makePseudoLabels, type TeacherImageOutput } from '@boxteacher/teacher';
 import type { Batch } from '@boxteacher/data';
 import type { TrainConfig } from '../config/train-config';
 import { disposeCondInstOutput, type CondInst } from './condinst';
-import { detectionMaskProbs } from './inference';
+import { detectionMaskProbs, rescaleBoxes } from './inference';
 import type { MaskTargets } from './mask-targets';
 import { scoped } from '../internal/scoped';
 
@@ -77,21 +77,8 @@ export async function teacherPseudoLabels(
     detections.forEach((det, i) => {
       const [h, w] = batch.imageSizes[i]!;
       const [th, tw] = sizes[i]!;
-      const sx = w / tw;
-      const sy = h / th;
       // Boxes to the student's input size, clipped; empty boxes dropped with their masks.
-      const keep: number[] = [];
-      const boxes: number[] = [];
-      for (let d = 0; d < det.scores.length; d++) {
-        const x0 = Math.min(Math.max(det.boxes[4 * d]! * sx, 0), w);
-        const y0 = Math.min(Math.max(det.boxes[4 * d + 1]! * sy, 0), h);
-        const x1 = Math.min(Math.max(det.boxes[4 * d + 2]! * sx, 0), w);
-        const y1 = Math.min(Math.max(det.boxes[4 * d + 3]! * sy, 0), h);
-        if (x1 > x0 && y1 > y0) {
-          keep.push(d);
-          boxes.push(x0, y0, x1, y1);
-        }
-      }
+      const { keep, boxes } = rescaleBoxes(det.boxes, w / tw, h / th, w, h);
       outputs.push(
         tf.tidy(() => {
           const boxesTensor = tf.tensor2d(boxes, [keep.length, 4]);
