@@ -35,6 +35,15 @@ export function mergeConfig<T>(defaults: T, partial: unknown, nullable: Nullable
   if (partial === undefined) return structuredClone(defaults);
   const base = defaults as Json;
   const here = path || '(root)';
+  const nullableType = nullable[path];
+  if (nullableType != null) {
+    // An optional field: null, or any value of its type (an object here replaces the default wholesale; its
+    // contents are checked by the caller).
+    if (partial === null) return null as T;
+    const actual = typeName(partial);
+    if (actual !== nullableType) throw new ConfigError(here, `expected ${nullableType} or null, got ${actual} ${JSON.stringify(partial)}`, source);
+    return structuredClone(partial) as T;
+  }
   if (base !== null && typeof base === 'object' && !Array.isArray(base)) {
     if (partial === null || typeof partial !== 'object' || Array.isArray(partial)) {
       throw new ConfigError(here, `expected an object, got ${typeName(partial)}`, source);
@@ -49,13 +58,6 @@ export function mergeConfig<T>(defaults: T, partial: unknown, nullable: Nullable
       out[key] = mergeConfig(base[key] as Json, (partial as Record<string, unknown>)[key], nullable, source, childPath) as Json;
     }
     return out as T;
-  }
-  const nullableType = nullable[path];
-  if (nullableType != null) {
-    if (partial === null) return null as T;
-    const actual = typeName(partial);
-    if (actual !== nullableType) throw new ConfigError(here, `expected ${nullableType} or null, got ${actual} ${JSON.stringify(partial)}`, source);
-    return structuredClone(partial) as T;
   }
   const expected = typeName(base);
   const actual = typeName(partial);

@@ -40,6 +40,9 @@ describe('resolveTrainConfig', () => {
     expect(c.data.train.synthetic).toEqual({ count: 4, size: 64, seed: 3 });
     expect(() => resolveTrainConfig({ data: { train: { synthetic: { count: -1, size: 64, seed: 3 } } } })).toThrow(/data\.train\.synthetic\.count/);
     expect(() => resolveTrainConfig({ data: { train: { annotations: 5 } } })).toThrow(/data\.train\.annotations: expected string or null/);
+    // Over a preset whose dataset is synthetic, a user's COCO files switch the synthetic block off with null.
+    const own = resolveTrainConfig({ data: { train: { annotations: 'a.json', images: 'img', synthetic: null } } }, presetConfig('demo'));
+    expect(own.data.train).toEqual({ annotations: 'a.json', images: 'img', synthetic: null });
   });
 });
 

@@ -1,0 +1,145 @@
+// The experiment's plan (issue 10): which runs exist (dataset × method × seed), each run's full TrainConfig, and
+// the schedule scaled from the reference's constants (spec/boxteacher.md §7.4, §6, §8) to a short run.
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { presetConfig, resolveTrainConfig, type Method, type TrainConfig } from '@boxteacher/trainer';
+
+export const DATASETS = ['synthetic', 'coco128'] as const;
+export type DatasetName = (typeof DATASETS)[number];
+
+/**
+ * Steps per run by default, sized so the whole experiment (3 methods × 3 seeds × 2 datasets) fits in 2 hours on
+ * 2 cores with the native backend. Measured s/step (2 shared cores, load ~4–8): synthetic 0.61 / 0.62 / 0.84
+ * (supervised / BoxInst / BoxTeacher), coco128 at short side 256: 1.45 / 2.35 / 3.25. So 3 seeds cost
+ * 6.2 s per synthetic step and 21.2 s per coco128 step: 600 + 120 steps ≈ 3720 + 2540 s, plus ~15 s of start-up,
+ * evaluation and report per run (270 s) ≈ 1 h 50 min on a loaded machine, less on an idle one. Synthetic gets most of
+ * the time because the targets are judged there and the teacher needs steps after its warm-up to matter.
+ */
+export const DEFAULT_STEPS: Record<DatasetName, number> = { synthetic: 600, coco128: 120 };
+
+/** What a smoke run shrinks: steps, seeds, and the number of images. */
+export const SMOKE = { steps: 16, seeds: 1, syntheticTrain: 16, syntheticVal: 8, cocoTrain: 8, cocoVal: 4 } as const;
+
+/** The table's order: the upper bound, the baseline, the method. */
+export const METHOD_ORDER: readonly Method[] = ['supervised', 'boxinst', 'boxteacher'];
+
+export interface PlannedRun {
+  /** `<dataset>/<method>-seed<seed>`, also the run folder below the experiment folder */
+  id: string;
+  dataset: DatasetName;
+  method: Method;
+  seed: number;
+  config: TrainConfig;
+}
+
+export interface ScheduleFractions {
+  /** LR warm-up (solver.warmupIters) as a fraction of the run */
+  lrWarmup: number;
+  /** LR drops ×0.1 (solver.steps) */
+  lrSteps: [number, number];
+  /** teacher.warmupIters and boxinst.pairwiseWarmupIters */
+  lossWarmup: number;
+}
+
+/**
+ * The reference (90k iterations) warms the LR up over 1.1 % of the run, drops it at 67 % and 89 %, and ramps the
+ * pairwise and pseudo-mask losses in over 11 %; the demo preset (1500 iterations) uses 6.7 %, 80 %/93 % and 20 %.
+ * A short run from scratch needs the demo's proportions: the LR warm-up must cover the GroupNorm model's unstable
+ * first steps, and the pseudo-mask loss must not weigh in before the EMA teacher (momentum 0.99, i.e. a ~100-step
+ * average) predicts anything, yet reach full weight early enough that most of the run (80 %) learns from it.
+ */
+export const SCHEDULE: ScheduleFractions = { lrWarmup: 100 / 1500, lrSteps: [1200 / 1500, 1400 / 1500], lossWarmup: 300 / 1500 };
+
+/** The schedule part of a TrainConfig for a run of `steps` iterations. */
+export function scaledSchedule(steps: number, fractions: ScheduleFractions = SCHEDULE) {
+  if (!Number.isInteger(steps) || steps < 1) throw new Error(`--steps: expected an integer >= 1, got ${steps}`);
+  const at = (f: number) => Math.max(1, Math.round(f * steps));
+  const warm = at(fractions.lossWarmup);
+  return {
+    solver: {
+      maxIter: steps,
+      warmupIters: at(fractions.lrWarmup),
+      steps: fractions.lrSteps.map(at),
+      // A few checkpoints per run so that an interrupted run loses little (the store keeps the last 3).
+      checkpointEvery: Math.min(50, Math.max(1, Math.round(steps / 8))),
+      evalEvery: 0,
+    },
+    boxinst: { pairwiseWarmupIters: warm },
+    teacher: { warmupIters: warm },
+  };
+}
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+/** The repository root (the config templates' relative paths start here). */
+export const REPO_ROOT = path.resolve(HERE, '..', '..');
+
+/** A config template: `{description, config}` with `config` a partial TrainConfig merged over the demo preset. */
+export async function readTemplate(dataset: DatasetName): Promise<{ description: string; config: Record<string, unknown> }> {
+  const file = path.join(HERE, 'configs', `${dataset}.json`);
+  const json = JSON.parse(await fs.readFile(file, 'utf8')) as { description?: unknown; config?: unknown };
+  if (typeof json.description !== 'string' || json.config == null || typeof json.config !== 'object') {
+    throw new Error(`${file}: expected {"description": string, "config": {...partial TrainConfig}}`);
+  }
+  return { description: json.description, config: json.config as Record<string, unknown> };
+}
+
+function resolvePath(p: unknown): unknown {
+  return typeof p === 'string' ? path.resolve(REPO_ROOT, p) : p;
+}
+
+/** Writes a COCO file holding the first `count` images of `file` (and their annotations); returns its path. */
+async function subsetCoco(file: string, count: number, outFile: string): Promise<string> {
+  const coco = JSON.parse(await fs.readFile(file, 'utf8')) as { images: Array<{ id: number }>; annotations: Array<{ image_id: number }> };
+  const images = coco.images.slice(0, count);
+  const ids = new Set(images.map((im) => im.id));
+  await fs.mkdir(path.dirname(outFile), { recursive: true });
+  await fs.writeFile(outFile, `${JSON.stringify({ ...coco, images, annotations: coco.annotations.filter((a) => ids.has(a.image_id)) })}\n`);
+  return outFile;
+}
+
+/** The dataset part of the config (paths made absolute; a smoke run takes a few images). */
+async function datasetConfig(dataset: DatasetName, smoke: boolean, experimentDir: string): Promise<Record<string, unknown>> {
+  const template = structuredClone((await readTemplate(dataset)).config) as { data: Record<string, Record<string, unknown>> } & Record<string, unknown>;
+  for (const split of ['train', 'val'] as const) {
+    const source = template.data[split]!;
+    source.annotations = resolvePath(source.annotations);
+    source.images = resolvePath(source.images);
+    if (!smoke) continue;
+    if (source.synthetic != null) {
+      (source.synthetic as { count: number }).count = split === 'train' ? SMOKE.syntheticTrain : SMOKE.syntheticVal;
+    } else if (typeof source.annotations === 'string') {
+      const count = split === 'train' ? SMOKE.cocoTrain : SMOKE.cocoVal;
+      source.annotations = await subsetCoco(source.annotations, count, path.join(experimentDir, 'smoke-data', `${dataset}-${split}.json`));
+    }
+  }
+  return template;
+}
+
+export interface PlanOptions {
+  datasets: readonly DatasetName[];
+  seeds: number;
+  /** per dataset; default DEFAULT_STEPS (or SMOKE.steps) */
+  steps: number | null;
+  smoke: boolean;
+  experimentDir: string;
+}
+
+/** Every run of the experiment, in the order they are trained (dataset, then seed, then method). */
+export async function planRuns(options: PlanOptions): Promise<PlannedRun[]> {
+  const runs: PlannedRun[] = [];
+  for (const dataset of options.datasets) {
+    const steps = options.steps ?? (options.smoke ? SMOKE.steps : DEFAULT_STEPS[dataset]);
+    const data = await datasetConfig(dataset, options.smoke, options.experimentDir);
+    // Same architecture, schedule and data for every method; the method and seed are the only differences.
+    const demo = presetConfig('demo');
+    const base = resolveTrainConfig(scaledSchedule(steps), resolveTrainConfig(data, demo, `tools/experiment/configs/${dataset}.json`), 'experiment schedule');
+    for (let seed = 1; seed <= options.seeds; seed++) {
+      for (const method of METHOD_ORDER) {
+        const config = resolveTrainConfig({ name: `experiment-${dataset}-${method}`, method, seed }, base, 'experiment run');
+        runs.push({ id: `${dataset}/${method}-seed${seed}`, dataset, method, seed, config });
+      }
+    }
+  }
+  return runs;
+}

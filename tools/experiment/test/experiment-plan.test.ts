@@ -1,0 +1,71 @@
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { presetConfig } from '@boxteacher/trainer';
+import { DEFAULT_STEPS, REPO_ROOT, SMOKE, planRuns, scaledSchedule } from '../experiment-plan';
+
+describe('scaledSchedule', () => {
+  it('keeps the demo preset’s proportions (its own 1500 steps give back its constants)', () => {
+    // demo preset: warmupIters 100, steps [1200, 1400], pairwise/teacher warm-up 300 for maxIter 1500
+    const demo = presetConfig('demo');
+    const s = scaledSchedule(demo.solver.maxIter);
+    expect(s.solver.warmupIters).toBe(demo.solver.warmupIters);
+    expect(s.solver.steps).toEqual(demo.solver.steps);
+    expect(s.teacher.warmupIters).toBe(demo.teacher.warmupIters);
+    expect(s.boxinst.pairwiseWarmupIters).toBe(demo.boxinst.pairwiseWarmupIters);
+  });
+
+  it('scales to the default synthetic run (hand-checked: 600 → 40, 480/560, 120)', () => {
+    const s = scaledSchedule(600);
+    expect(s.solver).toEqual({ maxIter: 600, warmupIters: 40, steps: [480, 560], checkpointEvery: 50, evalEvery: 0 });
+    expect(s.teacher.warmupIters).toBe(120);
+    expect(s.boxinst.pairwiseWarmupIters).toBe(120);
+  });
+
+  it('never rounds a warm-up or checkpoint interval to 0, and rejects a bad step count', () => {
+    const s = scaledSchedule(3);
+    expect(s.solver.warmupIters).toBe(1);
+    expect(s.solver.checkpointEvery).toBe(1);
+    expect(s.teacher.warmupIters).toBe(1);
+    expect(() => scaledSchedule(0)).toThrow(/--steps: expected an integer >= 1, got 0/);
+  });
+});
+
+describe('planRuns', () => {
+  it('gives every method the same architecture, schedule, data and seeds, in the table order', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'experiment-plan-'));
+    const runs = await planRuns({ datasets: ['synthetic', 'coco128'], seeds: 2, steps: null, smoke: false, experimentDir: dir });
+    expect(runs.map((r) => r.id)).toEqual([
+      'synthetic/supervised-seed1', 'synthetic/boxinst-seed1', 'synthetic/boxteacher-seed1',
+      'synthetic/supervised-seed2', 'synthetic/boxinst-seed2', 'synthetic/boxteacher-seed2',
+      'coco128/supervised-seed1', 'coco128/boxinst-seed1', 'coco128/boxteacher-seed1',
+      'coco128/supervised-seed2', 'coco128/boxinst-seed2', 'coco128/boxteacher-seed2',
+    ]);
+    for (const r of runs) {
+      expect(r.config.method).toBe(r.method);
+      expect(r.config.seed).toBe(r.seed);
+      expect(r.config.solver.maxIter).toBe(DEFAULT_STEPS[r.dataset]);
+      const strip = (c: typeof r.config) => ({ ...c, name: '', method: '', seed: 0 });
+      expect(strip(r.config)).toEqual(strip(runs.find((o) => o.dataset === r.dataset)!.config));
+    }
+    const coco = runs.find((r) => r.dataset === 'coco128')!.config;
+    expect(coco.data.train.annotations).toBe(path.resolve(REPO_ROOT, '../shared/data/coco128-seg/annotations_person_train.json'));
+    expect(coco.data.train.synthetic).toBeNull();
+    expect(coco.model).toEqual(presetConfig('demo').model);
+  });
+
+  it('--smoke takes the first images of each split', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'experiment-plan-'));
+    const runs = await planRuns({ datasets: ['synthetic', 'coco128'], seeds: 1, steps: null, smoke: true, experimentDir: dir });
+    const synthetic = runs[0]!.config;
+    expect(synthetic.data.train.synthetic?.count).toBe(SMOKE.syntheticTrain);
+    expect(synthetic.solver.maxIter).toBe(SMOKE.steps);
+    const coco = runs.find((r) => r.dataset === 'coco128')!.config;
+    const subset = JSON.parse(await fs.readFile(coco.data.val.annotations!, 'utf8')) as { images: Array<{ id: number }>; annotations: Array<{ image_id: number }> };
+    const full = JSON.parse(await fs.readFile(path.resolve(REPO_ROOT, '../shared/data/coco128-seg/annotations_person_val.json'), 'utf8')) as typeof subset;
+    expect(subset.images).toEqual(full.images.slice(0, SMOKE.cocoVal));
+    const ids = new Set(subset.images.map((i) => i.id));
+    expect(subset.annotations).toEqual(full.annotations.filter((a) => ids.has(a.image_id)));
+  });
+});
