@@ -183,7 +183,9 @@ export async function trainRun(config: TrainConfig, options: TrainRunOptions): P
   const onSignal = () => {
     interrupted = true;
   };
+  // Ctrl-C or a polite kill: finish the step, save a checkpoint, stop (SIGKILL is covered by the periodic ones).
   process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   const started = Date.now() - state.trainSeconds * 1000;
   try {
     while (step < config.solver.maxIter && !interrupted) {
@@ -248,6 +250,7 @@ export async function trainRun(config: TrainConfig, options: TrainRunOptions): P
     }
   } finally {
     process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     await metrics.close();
     await batcher.close();
   }
