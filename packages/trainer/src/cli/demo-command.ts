@@ -44,7 +44,7 @@ export async function demoCommand(flags: ParsedFlags): Promise<void> {
   process.stdout.write(`BoxTeacher.ts demo: ${config.method} on synthetic shapes, ${config.solver.maxIter} iterations\nrun folder: ${outDir}\n`);
   const result = await trainRun(config, { outDir, resume: Boolean(flags.resume) });
   if (result.backend !== 'tensorflow') {
-    process.stdout.write('tip: `npm run setup:native` builds the native TensorFlow backend (several times faster training)\n');
+    process.stdout.write('tip: `npm run setup:native` builds the native TensorFlow backend (2-4x faster training)\n');
   }
   const e = result.finalEval;
   process.stdout.write(
