@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { initBackend, seed, tf } from '@boxteacher/core';
 import { Batcher, readCoco } from '@boxteacher/data';
-import { EmaTeacher } from '@boxteacher/teacher';
-import { CondInst, predictInstances, presetConfig, resolveTrainConfig, Sgd, trainStep, type TrainConfig } from '../src/index';
+import { CondInst, predictInstances, presetConfig, resolveTrainConfig, type TrainConfig } from '../src/index';
+import { timeTrainSteps } from '../src/training/calibrate-steps';
 import { ensureSyntheticFolder } from '../src/training/prepare-data';
 
 const args = process.argv.slice(2);
@@ -18,30 +18,15 @@ async function benchConfig(label: string, config: TrainConfig, imageSize: number
   seed(0);
   const folder = await ensureSyntheticFolder(path.join(dir, `${label}-data`), { count: config.data.batchSize * (steps + 2), size: imageSize, seed: 5 });
   const dataset = await readCoco(folder.annotations, { boxesOnly: false });
-  const numClasses = dataset.categories.length;
-  const student = new CondInst(config.model, numClasses);
-  const teacher = new EmaTeacher(student, { momentum: config.teacher.momentum, teacher: () => new CondInst(config.model, numClasses) });
-  const optimizer = new Sgd({ momentum: 0.9, weightDecay: 1e-4 });
-  const batcher = new Batcher(dataset, { batchSize: config.data.batchSize, seed: 0, shortEdge: imageSize, maxSize: imageSize, augType: config.data.augType, withMasks: true, workers: 0 });
-  const phases: Record<string, number> = {};
-  let seconds = 0;
-  for (let i = 0; i < steps + 1; i++) {
-    const t0 = performance.now();
-    const batch = (await batcher.next())!;
-    const dataSeconds = (performance.now() - t0) / 1000;
-    const r = await trainStep({ config, student, teacher, optimizer, trainable: student.trainableParameters() }, batch, 1000 + i);
-    batch.dispose();
-    if (i === 0) continue; // warm-up step: kernel compilation and allocation
-    seconds += (performance.now() - t0) / 1000;
-    phases.data = (phases.data ?? 0) + dataSeconds;
-    for (const [k, v] of Object.entries(r.phases)) phases[k] = (phases[k] ?? 0) + v;
-  }
-  const perStep = seconds / steps;
-  const share = Object.entries(phases)
-    .map(([k, v]) => `${k} ${((100 * v) / seconds).toFixed(0)}%`)
+  const timing = await timeTrainSteps(resolveTrainConfig({ data: { minSizeTrain: [imageSize], maxSizeTrain: imageSize } }, config), dataset, steps);
+  const perStep = timing.secondsPerStep;
+  const share = Object.entries(timing.phases)
+    .map(([k, v]) => `${k} ${((100 * v) / timing.totalSeconds).toFixed(0)}%`)
     .join(', ');
   console.log(`${label} train step (batch ${config.data.batchSize}, ${imageSize}²): ${(perStep * 1000).toFixed(0)} ms/step, ${(config.data.batchSize / perStep).toFixed(2)} images/s  [${share}]`);
 
+  const student = new CondInst(config.model, dataset.categories.length);
+  const batcher = new Batcher(dataset, { batchSize: config.data.batchSize, seed: 0, shortEdge: imageSize, maxSize: imageSize, augType: 'none', workers: 0 });
   student.eval();
   const batch = (await batcher.next())!;
   const input = student.normalize(batch.images, batch.imageSizes);
@@ -53,9 +38,7 @@ async function benchConfig(label: string, config: TrainConfig, imageSize: number
   tf.dispose([input]);
   batch.dispose();
   await batcher.close();
-  teacher.dispose();
   student.dispose();
-  optimizer.dispose();
 }
 
 const backend = await initBackend();

@@ -4,6 +4,7 @@ import { tf } from '@boxteacher/core';
 import { ShapeChecker, assertFinite } from '../internal/validate';
 import { reduceLoss, type Reduction } from '../internal/reduce';
 import { detached } from '../internal/stop-gradient';
+import { bceWithLogits } from '../internal/bce-with-logits';
 
 export interface CenternessLossOptions {
   /** 'sum' (default: FCOS divides the sum by num_pos_avg itself), 'mean' or 'none'. */
@@ -26,7 +27,7 @@ export function centernessLoss(logits: tf.Tensor, targets: tf.Tensor, options: C
   return tf.tidy(() => {
     const x = logits.toFloat();
     const t = targets.toFloat();
-    const bce = tf.add(tf.mul(t, tf.softplus(tf.neg(x))), tf.mul(tf.sub(1, t), tf.softplus(x)));
+    const bce = bceWithLogits(x, t);
     return reduceLoss(fn, bce, options.reduction ?? 'sum');
   });
 }

@@ -3,6 +3,7 @@
 import { tf } from '@boxteacher/core';
 import { ShapeChecker, assertFinite, assertNumber } from '../internal/validate';
 import { reduceLoss, type Reduction } from '../internal/reduce';
+import { bceWithLogits } from '../internal/bce-with-logits';
 
 export interface SigmoidFocalLossOptions {
   /** Weight of the positive class, in [0, 1]; a negative value disables the weighting. Default 0.25 (LOSS_ALPHA). */
@@ -34,8 +35,7 @@ export function sigmoidFocalLoss(logits: tf.Tensor, targets: tf.Tensor, options:
     const x = logits.toFloat();
     const t = targets.toFloat();
     const oneMinusT = tf.sub(1, t);
-    // ce = t·softplus(−x) + (1−t)·softplus(x): no cancellation for large |x|.
-    const ce = tf.add(tf.mul(t, tf.softplus(tf.neg(x))), tf.mul(oneMinusT, tf.softplus(x)));
+    const ce = bceWithLogits(x, t);
     // 1 − p_t = t·σ(−x) + (1−t)·σ(x): σ(−x) is exact where 1 − σ(x) would round to 0.
     const oneMinusPt = tf.add(tf.mul(t, tf.sigmoid(tf.neg(x))), tf.mul(oneMinusT, tf.sigmoid(x)));
     // pow's gradient is γ·b^(γ−1): NaN at b = 0 for γ < 1, so the common exponents get exact forms.

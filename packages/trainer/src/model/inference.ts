@@ -8,7 +8,7 @@ import { fcosInference, type FcosDetections } from '@boxteacher/heads';
 import { maskAwareScore } from '@boxteacher/teacher';
 import type { TrainConfig } from '../config/train-config';
 import { disposeCondInstOutput, type CondInst } from './condinst';
-import { MASK_STRIDE } from './mask-targets';
+import { MASK_STRIDE } from '@boxteacher/data';
 
 /** Detections of one image, in output-size pixels, highest score first. */
 export interface ImageDetections {

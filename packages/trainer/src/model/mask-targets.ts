@@ -4,9 +4,7 @@
 // GTs are indexed globally across the batch in image order, as fcosTargets' gtInds.
 import { tf } from '@boxteacher/core';
 import { colorSimilarity, rgbToLab } from '@boxteacher/losses';
-import type { Batch } from '@boxteacher/data';
-
-export const MASK_STRIDE = 4;
+import { MASK_STRIDE, type Batch } from '@boxteacher/data';
 
 export interface MaskTargets {
   /** `[G]` image index of each GT. */

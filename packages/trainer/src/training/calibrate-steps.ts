@@ -3,7 +3,7 @@
 // Used by the demo so that it ends in the same wall time on a slow and a fast backend (more steps on native).
 import * as path from 'node:path';
 import { initBackend } from '@boxteacher/core';
-import { Batcher, readCoco } from '@boxteacher/data';
+import { Batcher, readCoco, type CocoDataset } from '@boxteacher/data';
 import { EmaTeacher } from '@boxteacher/teacher';
 import { resolveTrainConfig, type TrainConfig } from '../config/train-config';
 import { CondInst } from '../model/condinst';
@@ -17,30 +17,43 @@ export interface Calibration {
   config: TrainConfig;
 }
 
-/** Seconds per training step of `config` (after one warm-up step), measured on `timedSteps` steps. */
-export async function measureStepSeconds(config: TrainConfig, dataDir: string, timedSteps = 3): Promise<number> {
-  await initBackend(config.backend, { log: () => undefined });
-  const synthetic = config.data.train.synthetic;
-  if (synthetic == null) throw new Error('calibration needs a synthetic training set');
-  const folder = await ensureSyntheticFolder(dataDir, synthetic);
-  const dataset = await readCoco(folder.annotations, { boxesOnly: false });
+export interface StepTiming {
+  /** mean seconds per timed step */
+  secondsPerStep: number;
+  /** seconds summed over the timed steps, per phase (data loading plus trainStep's phases) */
+  phases: Record<string, number>;
+  /** seconds of all timed steps */
+  totalSeconds: number;
+}
+
+/**
+ * Times real BoxTeacher/BoxInst/CondInst training steps of `config` on `dataset`: one warm-up step (kernel
+ * compilation, allocation), then `timedSteps` timed ones, at late iterations so that every loss term and the
+ * teacher's pseudo labels are active. Builds and frees its own model, teacher and optimiser.
+ */
+export async function timeTrainSteps(config: TrainConfig, dataset: CocoDataset, timedSteps = 3): Promise<StepTiming> {
   const numClasses = dataset.categories.length;
   const student = new CondInst(config.model, numClasses);
   const teacher = config.method === 'boxteacher' ? new EmaTeacher(student, { momentum: config.teacher.momentum, teacher: () => new CondInst(config.model, numClasses) }) : null;
   const optimizer = new Sgd({ momentum: config.solver.momentum, weightDecay: config.solver.weightDecay });
   const batcher = new Batcher(dataset, { batchSize: config.data.batchSize, seed: 12345, shortEdge: config.data.minSizeTrain, maxSize: config.data.maxSizeTrain, augType: config.method === 'boxteacher' ? config.data.augType : 'none', withMasks: true, workers: 0 });
-  let seconds = 0;
+  const phases: Record<string, number> = {};
+  let totalSeconds = 0;
   try {
     for (let i = 0; i <= timedSteps; i++) {
       const t0 = performance.now();
       const batch = (await batcher.next())!;
+      const dataSeconds = (performance.now() - t0) / 1000;
+      let result;
       try {
-        // Late iterations, so that every loss term and the teacher's pseudo labels are active.
-        await trainStep({ config, student, teacher, optimizer, trainable: student.trainableParameters() }, batch, 10_000 + i);
+        result = await trainStep({ config, student, teacher, optimizer, trainable: student.trainableParameters() }, batch, 10_000 + i);
       } finally {
         batch.dispose();
       }
-      if (i > 0) seconds += (performance.now() - t0) / 1000;
+      if (i === 0) continue;
+      totalSeconds += (performance.now() - t0) / 1000;
+      phases.data = (phases.data ?? 0) + dataSeconds;
+      for (const [k, v] of Object.entries(result.phases)) phases[k] = (phases[k] ?? 0) + v;
     }
   } finally {
     await batcher.close();
@@ -48,7 +61,17 @@ export async function measureStepSeconds(config: TrainConfig, dataDir: string, t
     student.dispose();
     optimizer.dispose();
   }
-  return seconds / timedSteps;
+  return { secondsPerStep: totalSeconds / timedSteps, phases, totalSeconds };
+}
+
+/** Seconds per training step of `config` on its synthetic training set (generated into `dataDir` if needed). */
+export async function measureStepSeconds(config: TrainConfig, dataDir: string, timedSteps = 3): Promise<number> {
+  await initBackend(config.backend, { log: () => undefined });
+  const synthetic = config.data.train.synthetic;
+  if (synthetic == null) throw new Error('calibration needs a synthetic training set');
+  const folder = await ensureSyntheticFolder(dataDir, synthetic);
+  const dataset = await readCoco(folder.annotations, { boxesOnly: false });
+  return (await timeTrainSteps(config, dataset, timedSteps)).secondsPerStep;
 }
 
 /** The config with maxIter fitted to `budgetSeconds` (at most the config's own maxIter) and its schedule rescaled. */

@@ -2,7 +2,7 @@
 // test-time resize (MIN_SIZE_TEST / MAX_SIZE_TEST), no flip, detections pasted at each image's original size,
 // results as COCO JSON (bbox xywh + RLE segmentation, scored √(p·mask_avg)), then bbox and segm COCOeval.
 import { evaluateCoco, formatSummary, mask as cocoMask, Params, type CocoResult, type EvaluateCocoResult, type IouType } from '@boxteacher/coco-eval';
-import { Batcher, loadImage, type CocoDataset } from '@boxteacher/data';
+import { Batcher, type CocoDataset } from '@boxteacher/data';
 import type { TrainConfig } from '../config/train-config';
 import type { CondInst } from '../model/condinst';
 import { predictInstances, type ImageDetections } from '../model/inference';
@@ -125,9 +125,3 @@ export async function evaluateModel(model: CondInst, dataset: CocoDataset, confi
   const segm = await evaluate('segm');
   return { bbox, segm, results, samples, images: done, seconds: (Date.now() - started) / 1000 };
 }
-
-/** The original RGB image of a sample, for overlays. */
-export async function loadSampleImage(sample: EvaluationSample): Promise<{ data: Uint8Array; height: number; width: number }> {
-  return loadImage(sample.path);
-}
-
