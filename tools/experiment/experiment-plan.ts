@@ -31,6 +31,11 @@ export interface PlannedRun {
   method: Method;
   seed: number;
   config: TrainConfig;
+  /**
+   * null for the compared runs; 'oracle' for the diagnostic BoxTeacher run whose pseudo masks are the true masks
+   * (teacher.oracleMasks): the ceiling of the pseudo-label path, reported apart and never averaged with the others.
+   */
+  diagnostic: 'oracle' | null;
 }
 
 export interface ScheduleFractions {
@@ -137,8 +142,14 @@ export async function planRuns(options: PlanOptions): Promise<PlannedRun[]> {
     for (let seed = 1; seed <= options.seeds; seed++) {
       for (const method of METHOD_ORDER) {
         const config = resolveTrainConfig({ name: `experiment-${dataset}-${method}`, method, seed }, base, 'experiment run');
-        runs.push({ id: `${dataset}/${method}-seed${seed}`, dataset, method, seed, config });
+        runs.push({ id: `${dataset}/${method}-seed${seed}`, dataset, method, seed, config, diagnostic: null });
       }
+    }
+    // One oracle run (seed 1) where the true masks come at no cost: what BoxTeacher would reach with perfect
+    // pseudo masks under the same schedule, augmentation and evaluation.
+    if (dataset === 'synthetic') {
+      const config = resolveTrainConfig({ name: `experiment-${dataset}-boxteacher-oracle`, method: 'boxteacher', seed: 1, teacher: { oracleMasks: true } }, base, 'experiment run');
+      runs.push({ id: `${dataset}/boxteacher-oracle-seed1`, dataset, method: 'boxteacher', seed: 1, config, diagnostic: 'oracle' });
     }
   }
   return runs;

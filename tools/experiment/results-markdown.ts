@@ -57,9 +57,22 @@ export function formatSeconds(s: number): string {
   return m >= 60 ? `${Math.floor(m / 60)} h ${m % 60} min` : m > 0 ? `${m} min ${Math.round(s % 60)} s` : `${s.toFixed(0)} s`;
 }
 
+/** The finished compared runs of a method (diagnostic runs left out). */
 function byMethod(results: RunResult[], dataset: DatasetName, method: string): RunSummary[] {
-  return results.filter((r) => r.run.dataset === dataset && r.run.method === method && r.summary).map((r) => r.summary!);
+  return results.filter((r) => r.run.dataset === dataset && r.run.method === method && !r.run.diagnostic && r.summary).map((r) => r.summary!);
 }
+
+/** BoxTeacher runs evaluated with their student (eval-student.json) as if they were the method's result. */
+function asStudent(summaries: RunSummary[]): RunSummary[] {
+  return summaries.filter((s) => s.student).map((s) => ({ ...s, segm: s.student!.segm, bbox: s.student!.bbox }));
+}
+
+/** The compared runs in the oracle table, with what each one is. */
+const METHOD_LABELS: ReadonlyArray<[string, string]> = [
+  ['boxteacher', 'teacher pseudo masks'],
+  ['boxinst', 'no pseudo masks'],
+  ['supervised', 'true masks, dice only, no box losses'],
+];
 
 /** The issue-10 targets on synthetic data, each with its margin. */
 export function targetLines(results: RunResult[]): string[] {
@@ -75,6 +88,9 @@ export function targetLines(results: RunResult[]): string[] {
   const ratio = teacher / supervised;
   lines.push(`| BoxTeacher ≥ 85 % of supervised mask AP | ${Number.isFinite(ratio) ? `${(100 * ratio).toFixed(0)} %` : '–'} | ${Number.isFinite(ratio) ? verdict(ratio >= 0.85, `${(100 * (0.85 - ratio)).toFixed(0)} percentage points`) : 'not measured'} |`);
   lines.push(`| score–IoU correlation ≥ 0.5 (last interval, mean over seeds) | ${num(corr)} | ${Number.isFinite(corr) ? verdict(corr >= 0.5, num(0.5 - corr)) : 'not measured'} |`);
+  const student = meanStd(asStudent(byMethod(results, 'synthetic', 'boxteacher')).map((s) => s.segm[0]!)).mean;
+  const studentGain = 100 * (student - boxinst);
+  lines.push(`| (for reference, not a target) BoxTeacher's student vs BoxInst | ${num(studentGain, 1)} AP gain | – |`);
   return lines;
 }
 
@@ -85,6 +101,7 @@ export function renderResults(results: RunResult[], meta: ResultsMeta): string {
   const methods = [...new Set(results.map((r) => r.run.method))];
   const seeds = [...new Set(results.map((r) => r.run.seed))];
   const done = results.filter((r) => r.summary).length;
+  const diagnostics = results.filter((r) => r.run.diagnostic).length;
 
   out.push('# Results: supervised vs BoxInst vs BoxTeacher at small scale', '');
   if (meta.smoke) {
@@ -102,14 +119,14 @@ export function renderResults(results: RunResult[], meta: ResultsMeta): string {
     `- Git commit: \`${meta.commit}\``,
     `- Backend: ${meta.backends.join(', ') || '–'}; machine: ${meta.machine}`,
     `- Wall time: ${formatSeconds(meta.wallSecondsTotal)} for all runs (training ${formatSeconds(meta.trainSecondsTotal)}, the rest evaluation and reports); this invocation took ${formatSeconds(meta.sessionSeconds)} (runs finished earlier are skipped, so it can be shorter)`,
-    `- Runs: ${done} / ${results.length} finished (${datasets.length} dataset(s) × ${methods.length} methods × ${seeds.length} seed(s)); written ${meta.date}`,
+    `- Runs: ${done} / ${results.length} finished (${datasets.length} dataset(s) × ${methods.length} methods × ${seeds.length} seed(s)${diagnostics ? ` + ${plural(diagnostics, 'diagnostic run')}` : ''}); written ${meta.date}`,
     '',
     'Every run of a dataset has the same architecture (the `demo` preset: ResNet-18 at width 0.5 with GroupNorm, from',
     'scratch, FPN 64 channels, CondInst mask branch), the same schedule and batch size, and for a given seed the same',
     'initial weights and the same order of training images; the methods differ only in supervision (as in the',
     'reference, only BoxTeacher\'s student sees the strong colour augmentation). AP values are COCO metrics from',
     '`@boxteacher/coco-eval` in percent, mean ± sample standard deviation over seeds. BoxTeacher is evaluated with its',
-    'EMA teacher (spec §9).',
+    'EMA teacher (spec §9); the row under it evaluates the same runs\' student on the same images.',
     '',
   );
 
@@ -125,18 +142,20 @@ export function renderResults(results: RunResult[], meta: ResultsMeta): string {
       '| Method | Seeds | mask AP | mask AP50 | mask AP75 | box AP | s / step | wall time / run |',
       '|---|---|---|---|---|---|---|---|',
     );
+    const row = (label: string, s: RunSummary[]) =>
+      `| ${label} | ${s.length} | ${pm(s.map((x) => x.segm[0]!))} | ${pm(s.map((x) => x.segm[1]!))} | ${pm(s.map((x) => x.segm[2]!))} | ${pm(s.map((x) => x.bbox[0]!))} | ${num(meanStd(s.map((x) => x.medianStepSeconds)).mean)} | ${formatSeconds(meanStd(s.map((x) => x.wallSeconds ?? NaN)).mean)} |`;
     for (const method of methods) {
       const s = byMethod(results, dataset, method);
-      out.push(
-        `| ${method} | ${s.length} | ${pm(s.map((x) => x.segm[0]!))} | ${pm(s.map((x) => x.segm[1]!))} | ${pm(s.map((x) => x.segm[2]!))} | ${pm(s.map((x) => x.bbox[0]!))} | ${num(meanStd(s.map((x) => x.medianStepSeconds)).mean)} | ${formatSeconds(meanStd(s.map((x) => x.wallSeconds ?? NaN)).mean)} |`,
-      );
+      out.push(row(method, s));
+      const students = asStudent(s);
+      if (students.length > 0) out.push(row('↳ boxteacher, its student', students));
     }
     out.push('');
   }
 
   out.push('## Targets (synthetic)', '', '| Target | Measured | Verdict |', '|---|---|---|', ...targetLines(results), '');
 
-  const teacherRuns = results.filter((r) => r.run.method === 'boxteacher');
+  const teacherRuns = results.filter((r) => r.run.method === 'boxteacher' && !r.run.diagnostic);
   out.push(
     '## Pseudo-mask diagnostics (BoxTeacher)',
     '',
@@ -155,6 +174,40 @@ export function renderResults(results: RunResult[], meta: ResultsMeta): string {
     out.push(p ? `| ${r.run.id} | ${num(p.finalMeanIoU)} | ${num(p.finalCorrelation)} | ${num(p.postWarmupMeanIoU)} | ${num(p.postWarmupCorrelation)} | ${pct(p.matchRate)} % | ${num(p.meanFlag)} |` : `| ${r.run.id} | – | – | – | – | – | – |`);
   }
   out.push('');
+
+  const oracles = results.filter((r) => r.run.diagnostic === 'oracle');
+  if (oracles.length > 0) {
+    out.push(
+      '## Ceiling of the pseudo-label path (oracle pseudo masks)',
+      '',
+      'A BoxTeacher run whose pseudo masks are the true masks (`teacher.oracleMasks`: every GT matched, flag 1), with',
+      'everything else as in the BoxTeacher runs: box losses, strong augmentation for the student, EMA teacher, schedule.',
+      'It shows how much mask AP better pseudo masks could buy under this schedule, and checks the pseudo-label path',
+      '(targets, alignment, losses) end to end: with perfect masks its student should beat BoxInst. Beside it, the runs',
+      'of the same seed:',
+      '',
+      '| Run | teacher mask AP | student mask AP | box AP (the evaluated model) |',
+      '|---|---|---|---|',
+    );
+    for (const o of oracles) {
+      const same = (method: string) => results.find((r) => r.run.dataset === o.run.dataset && r.run.method === method && r.run.seed === o.run.seed && !r.run.diagnostic);
+      const rows: Array<[string, RunResult | undefined]> = [
+        [`${o.run.id} (true masks as pseudo masks)`, o],
+        ...METHOD_LABELS.map(([method, label]) => [`${o.run.dataset}/${method}-seed${o.run.seed} (${label})`, same(method)] as [string, RunResult | undefined]),
+      ];
+      for (const [label, r] of rows) {
+        const s = r?.summary;
+        if (!s) {
+          out.push(`| ${label} | not finished | | |`);
+          continue;
+        }
+        const teacherAp = r.run.method === 'boxteacher' ? pct(s.segm[0]!) : '–';
+        const studentAp = s.student ? pct(s.student.segm[0]!) : r.run.method === 'boxteacher' ? '–' : pct(s.segm[0]!);
+        out.push(`| ${label} | ${teacherAp} | ${studentAp} | ${pct(s.bbox[0]!)} |`);
+      }
+    }
+    out.push('');
+  }
 
   out.push('## Every run', '', '| Run | steps | mask AP | AP50 | AP75 | box AP | wall time | backend | report |', '|---|---|---|---|---|---|---|---|---|');
   for (const r of results) {

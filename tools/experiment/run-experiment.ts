@@ -10,11 +10,12 @@ import { execFileSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { CheckpointStore, trainRun, type TrainConfig } from '@boxteacher/trainer';
+import { initBackend, writeFileAtomic } from '@boxteacher/core';
+import { CheckpointStore, evaluateModel, loadTrainedModel, prepareDataset, trainRun, type TrainConfig } from '@boxteacher/trainer';
 import { DATASETS, DEFAULT_STEPS, METHOD_ORDER, REPO_ROOT, SCHEDULE, SMOKE, planRuns, readTemplate, type DatasetName } from './experiment-plan';
 import { USAGE, parseFlags } from './experiment-flags';
 import { formatSeconds, renderResults, type RunResult } from './results-markdown';
-import { checkpointTrainSeconds, isFinished, readRunSummary, type ExperimentRunRecord } from './run-summary';
+import { STUDENT_EVAL_FILE, checkpointTrainSeconds, isFinished, readRunSummary, type ExperimentRunRecord } from './run-summary';
 
 function gitCommit(): string {
   try {
@@ -73,6 +74,25 @@ async function pruneCheckpoints(runDir: string): Promise<void> {
   if (latest == null) return;
   for (const step of await store.listSteps()) {
     if (step !== latest) await fs.rm(path.join(runDir, 'checkpoints', `step-${String(step).padStart(7, '0')}`), { recursive: true, force: true });
+  }
+}
+
+// BoxTeacher's result is its EMA teacher (eval.json, spec §9); the student of the same run, evaluated on the same
+// images, tells whether a gap comes from the pseudo labels or from the teacher lagging behind the student.
+async function evaluateStudent(runDir: string, config: TrainConfig): Promise<void> {
+  const file = path.join(runDir, STUDENT_EVAL_FILE);
+  if (config.method !== 'boxteacher' || (await exists(file))) return;
+  const step = await new CheckpointStore(runDir).latestStep();
+  if (step == null) throw new Error(`${runDir}: finished but has no checkpoint to evaluate the student from`);
+  const weights = path.join(runDir, 'checkpoints', `step-${String(step).padStart(7, '0')}`, 'model.safetensors');
+  await initBackend(config.backend, { log: () => {} });
+  const { model } = await loadTrainedModel(weights);
+  try {
+    const { dataset } = await prepareDataset(config.data.val, 'data.val', path.join(runDir, 'data', 'val'), true);
+    const e = await evaluateModel(model, dataset, config);
+    await writeFileAtomic(file, `${JSON.stringify({ step, weights: path.relative(runDir, weights), bbox: { stats: e.bbox.stats }, segm: { stats: e.segm.stats } }, null, 1)}\n`);
+  } finally {
+    model.dispose();
   }
 }
 
@@ -169,7 +189,10 @@ async function main(): Promise<void> {
     await checkSameConfig(runDir, run.config);
     if (await isFinished(runDir)) {
       say(`${tag}: finished earlier (eval.json), skipped`);
-      if (!flags.reportOnly) await pruneCheckpoints(runDir);
+      if (!flags.reportOnly) {
+        await pruneCheckpoints(runDir);
+        await evaluateStudent(runDir, run.config);
+      }
       await collect(i);
       continue;
     }
@@ -192,6 +215,7 @@ async function main(): Promise<void> {
     const record: ExperimentRunRecord = { backend: result.backend, steps: result.steps, trainSeconds: result.trainSeconds, lastSessionSeconds, wallSeconds };
     await fs.writeFile(path.join(runDir, 'experiment-run.json'), `${JSON.stringify(record, null, 1)}\n`);
     await pruneCheckpoints(runDir);
+    await evaluateStudent(runDir, run.config);
     await collect(i);
     const s = results[i]!.summary!;
     say(`${tag}: mask AP ${(100 * s.segm[0]!).toFixed(1)}, box AP ${(100 * s.bbox[0]!).toFixed(1)}, ${formatSeconds(result.trainSeconds)} of training on ${result.backend}`);

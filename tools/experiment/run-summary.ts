@@ -43,8 +43,13 @@ export interface RunSummary {
   medianStepSeconds: number;
   steps: number;
   pseudo: PseudoSummary | null;
+  /** BoxTeacher runs: the student's COCO stats (eval-student.json), beside the teacher's in eval.json */
+  student: { segm: number[]; bbox: number[] } | null;
   reportPath: string | null;
 }
+
+/** BoxTeacher evaluates its EMA teacher (eval.json); the experiment also evaluates the student into this file. */
+export const STUDENT_EVAL_FILE = 'eval-student.json';
 
 async function exists(file: string): Promise<boolean> {
   return fs.access(file).then(
@@ -105,6 +110,13 @@ export async function readRunSummary(runDir: string, warmupIters: number): Promi
       meanFlag: mean(tail.map((m) => m.extra!.pseudoMeanFlag ?? NaN).filter(Number.isFinite)),
     };
   }
+  const studentFile = path.join(runDir, STUDENT_EVAL_FILE);
+  let student: RunSummary['student'] = null;
+  if (await exists(studentFile)) {
+    const e = JSON.parse(await fs.readFile(studentFile, 'utf8')) as { segm?: { stats?: number[] }; bbox?: { stats?: number[] } };
+    if (e.segm?.stats?.length !== 12 || e.bbox?.stats?.length !== 12) throw new Error(`${studentFile}: expected segm.stats and bbox.stats with 12 values each`);
+    student = { segm: e.segm.stats, bbox: e.bbox.stats };
+  }
   const report = path.join(runDir, 'report.html');
   return {
     runDir,
@@ -116,6 +128,7 @@ export async function readRunSummary(runDir: string, warmupIters: number): Promi
     medianStepSeconds,
     steps: evaluation.step,
     pseudo,
+    student,
     reportPath: (await exists(report)) ? report : null,
   };
 }

@@ -39,10 +39,17 @@ describe('planRuns', () => {
     expect(runs.map((r) => r.id)).toEqual([
       'synthetic/supervised-seed1', 'synthetic/boxinst-seed1', 'synthetic/boxteacher-seed1',
       'synthetic/supervised-seed2', 'synthetic/boxinst-seed2', 'synthetic/boxteacher-seed2',
+      'synthetic/boxteacher-oracle-seed1',
       'coco128/supervised-seed1', 'coco128/boxinst-seed1', 'coco128/boxteacher-seed1',
       'coco128/supervised-seed2', 'coco128/boxinst-seed2', 'coco128/boxteacher-seed2',
     ]);
-    for (const r of runs) {
+    const oracle = runs.find((r) => r.diagnostic === 'oracle')!;
+    const teacherSeed1 = runs.find((r) => r.id === 'synthetic/boxteacher-seed1')!;
+    // The oracle differs from BoxTeacher seed 1 in the pseudo masks' source only.
+    expect(oracle.config.teacher.oracleMasks).toBe(true);
+    expect({ ...oracle.config, name: '', teacher: { ...oracle.config.teacher, oracleMasks: false } }).toEqual({ ...teacherSeed1.config, name: '' });
+    expect(runs.filter((r) => r.config.teacher.oracleMasks)).toEqual([oracle]);
+    for (const r of runs.filter((x) => !x.diagnostic)) {
       expect(r.config.method).toBe(r.method);
       expect(r.config.seed).toBe(r.seed);
       expect(r.config.solver.maxIter).toBe(DEFAULT_STEPS[r.dataset]);

@@ -4,8 +4,8 @@ import { SCHEDULE, type DatasetName } from '../experiment-plan';
 import { formatSeconds, meanStd, renderResults, targetLines, type ResultsMeta, type RunResult } from '../results-markdown';
 import type { RunSummary } from '../run-summary';
 
-function run(dataset: DatasetName, method: Method, seed: number, maskAp: number | null, corr = NaN): RunResult {
-  const id = `${dataset}/${method}-seed${seed}`;
+function run(dataset: DatasetName, method: Method, seed: number, maskAp: number | null, corr = NaN, extra: { studentAp?: number; oracle?: boolean } = {}): RunResult {
+  const id = `${dataset}/${method}${extra.oracle ? '-oracle' : ''}-seed${seed}`;
   const segm = maskAp == null ? [] : [maskAp, maskAp + 0.1, maskAp - 0.01, ...Array(9).fill(0)];
   const summary: RunSummary | null =
     maskAp == null
@@ -20,9 +20,10 @@ function run(dataset: DatasetName, method: Method, seed: number, maskAp: number 
           medianStepSeconds: 0.5,
           steps: 600,
           pseudo: method === 'boxteacher' ? { finalMeanIoU: 0.7, finalCorrelation: corr, postWarmupMeanIoU: 0.6, postWarmupCorrelation: corr, matchRate: 0.9, meanFlag: 0.8 } : null,
+          student: extra.studentAp == null ? null : { segm: [extra.studentAp, ...Array(11).fill(0)], bbox: [0.31, ...Array(11).fill(0)] },
           reportPath: `/runs/${id}/report.html`,
         };
-  return { run: { id, dataset, method, seed, config: presetConfig('demo') }, summary };
+  return { run: { id, dataset, method, seed, config: presetConfig('demo'), diagnostic: extra.oracle ? 'oracle' : null }, summary };
 }
 
 const META: ResultsMeta = {
@@ -90,6 +91,27 @@ describe('renderResults', () => {
     expect(md).toContain('Runs: 5 / 6 finished');
     expect(md).toContain('Git commit: `abc`');
     expect(md).not.toContain('SMOKE RUN');
+  });
+
+  it('adds the student row and the oracle table, and keeps the oracle out of the means and targets', () => {
+    const withExtras = [
+      run('synthetic', 'supervised', 1, 0.2),
+      run('synthetic', 'boxinst', 1, 0.1),
+      run('synthetic', 'boxteacher', 1, 0.08, 0.55, { studentAp: 0.12 }),
+      run('synthetic', 'boxteacher', 1, 0.3, 1, { studentAp: 0.32, oracle: true }),
+    ];
+    const md = renderResults(withExtras, META);
+    expect(md).toContain('| boxteacher | 1 | 8.0 |');
+    expect(md).toContain('| ↳ boxteacher, its student | 1 | 12.0 |');
+    expect(md).toContain('Runs: 4 / 4 finished (1 dataset(s) × 3 methods × 1 seed(s) + 1 diagnostic run)');
+    expect(md).toContain('| synthetic/boxteacher-oracle-seed1 (true masks as pseudo masks) | 30.0 | 32.0 | 30.0 |');
+    expect(md).toContain('| synthetic/boxteacher-seed1 (teacher pseudo masks) | 8.0 | 12.0 | 30.0 |');
+    expect(md).toContain('| synthetic/supervised-seed1 (true masks, dice only, no box losses) | – | 20.0 | 30.0 |');
+    // The oracle's pseudo IoU of 1 is not a diagnostic of the method.
+    expect(md).not.toMatch(/\| synthetic\/boxteacher-oracle-seed1 \| 0\.70/);
+    const targets = targetLines(withExtras);
+    expect(targets[0]).toContain('-2.0 AP gain');
+    expect(targets[3]).toContain("BoxTeacher's student vs BoxInst | 2.0 AP gain");
   });
 
   it('labels a smoke run as not results and gives the real command', () => {

@@ -98,6 +98,12 @@ export interface TrainConfig {
     /** teacher input resize (short side, max long side); 0 = keep the student's size */
     minSize: number;
     maxSize: number;
+    /**
+     * Diagnostic, not the method: the pseudo masks are the training set's true masks (flag 1 for every GT)
+     * instead of the teacher's predictions, everything else unchanged. Measures the ceiling of the pseudo-label
+     * path on data that has masks. Needs masks in data.train.
+     */
+    oracleMasks: boolean;
   };
   inference: {
     scoreThresh: number;
@@ -159,7 +165,7 @@ export const DEFAULT_TRAIN_CONFIG: Readonly<TrainConfig> = Object.freeze({
     maxNonFiniteSteps: 5,
   },
   boxinst: { pairwiseSize: 3, pairwiseDilation: 2, colorThresh: 0.3, pairwiseWarmupIters: 10000, bottomPixelsRemoved: 10 },
-  teacher: { momentum: 0.999, iouThr: 0.5, scoreThr: 0, maskWeight: 0.5, affinityWeight: 0.1, affinityThresh: 0.5, warmupIters: 10000, minSize: 800, maxSize: 1333 },
+  teacher: { momentum: 0.999, iouThr: 0.5, scoreThr: 0, maskWeight: 0.5, affinityWeight: 0.1, affinityThresh: 0.5, warmupIters: 10000, minSize: 800, maxSize: 1333, oracleMasks: false },
   inference: { scoreThresh: 0.05, preNmsTopK: 1000, nmsThresh: 0.6, postNmsTopK: 100, maskThresh: 0.5 },
 } satisfies TrainConfig);
 

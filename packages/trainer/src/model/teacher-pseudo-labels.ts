@@ -51,6 +51,21 @@ function teacherInput(normalized: tf.Tensor4D, sizes: ReadonlyArray<readonly [nu
 }
 
 /**
+ * `teacher.oracleMasks` (a diagnostic): the GT boxes as detections of score 1 whose masks are the true masks, so
+ * the same matching and target code turns them into pseudo labels with flag 1 (IoU 1, mask_avg 1).
+ */
+function groundTruthAsDetections(batch: Batch): TeacherImageOutput[] {
+  if (batch.masks == null) throw new Error('teacher.oracleMasks needs the true masks of the training images: data.train has no segmentation');
+  return batch.boxes.map((boxes, i) =>
+    tf.tidy(() => {
+      const [h, w] = batch.imageSizes[i]!;
+      const masks = batch.masks![i]!.slice([0, 0, 0, 0], [-1, h, w, -1]).cast('float32') as tf.Tensor4D;
+      return { boxes: boxes.clone(), scores: tf.ones([boxes.shape[0]]) as tf.Tensor1D, maskProbs: masks };
+    }),
+  );
+}
+
+/**
  * Runs the teacher on `batch` and fills `targets.pseudo` (per GT, in batch GT order). Returns matching statistics.
  */
 export async function teacherPseudoLabels(
@@ -96,13 +111,15 @@ export async function teacherPseudoLabels(
     disposeCondInstOutput(out);
   }
 
+  if (config.teacher.oracleMasks) {
+    // The teacher still runs (its mask-branch BN statistics evolve as usual); only its masks are replaced.
+    tf.dispose(outputs.flatMap((o) => [o.boxes, o.scores, o.maskProbs]));
+    outputs.splice(0, outputs.length, ...groundTruthAsDetections(batch));
+  }
+  const valid = batch.boxes.map((_, i) => batch.validMasks.slice([i, 0, 0, 0], [1, -1, -1, -1]) as tf.Tensor4D);
   const labels = makePseudoLabels(
     outputs,
-    batch.boxes.map((gtBoxes, i) => ({
-      gtBoxes,
-      paddedSize: [padH, padW] as const,
-      valid: batch.validMasks.slice([i, 0, 0, 0], [1, -1, -1, -1]) as tf.Tensor4D,
-    })),
+    batch.boxes.map((gtBoxes, i) => ({ gtBoxes, paddedSize: [padH, padW] as const, valid: valid[i]! })),
     {
       iouThr: config.teacher.iouThr,
       scoreThr: config.teacher.scoreThr,
@@ -111,7 +128,7 @@ export async function teacherPseudoLabels(
       dilation: config.boxinst.pairwiseDilation,
     },
   );
-  tf.dispose(outputs.flatMap((o) => [o.boxes, o.scores, o.maskProbs]));
+  tf.dispose([...valid, ...outputs.flatMap((o) => [o.boxes, o.scores, o.maskProbs])]);
 
   const stats = scoped(() => {
     const flags = Array.from(tf.concat(labels.map((l) => l.flags)).dataSync());

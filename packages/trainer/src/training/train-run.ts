@@ -72,6 +72,11 @@ function correlation(a: number[], b: number[]): number {
 }
 
 // Keys whose change makes a checkpoint unusable for this config.
+/** The training set's masks are read for supervised training and for BoxTeacher's oracle diagnostic. */
+function needsTrainMasks(c: TrainConfig): boolean {
+  return c.method === 'supervised' || (c.method === 'boxteacher' && c.teacher.oracleMasks);
+}
+
 function architecture(c: TrainConfig): string {
   return JSON.stringify({ model: { ...c.model, backbone: { ...c.model.backbone, weights: null } }, method: c.method });
 }
@@ -104,7 +109,7 @@ export async function trainRun(config: TrainConfig, options: TrainRunOptions): P
 
   // Data. Masks are read for supervised training, and on synthetic data for the pseudo-label diagnostics only.
   const dataDir = path.join(runDir, 'data');
-  const train = await prepareDataset(config.data.train, 'data.train', path.join(dataDir, 'train'), config.method === 'supervised' || config.data.train.synthetic != null);
+  const train = await prepareDataset(config.data.train, 'data.train', path.join(dataDir, 'train'), needsTrainMasks(config) || config.data.train.synthetic != null);
   const hasVal = config.data.val.synthetic != null || config.data.val.annotations != null;
   const val = hasVal ? await prepareDataset(config.data.val, 'data.val', path.join(dataDir, 'val'), true) : null;
   const numClasses = config.model.numClasses > 0 ? config.model.numClasses : train.dataset.categories.length;
@@ -156,7 +161,7 @@ export async function trainRun(config: TrainConfig, options: TrainRunOptions): P
     maxSize: config.data.maxSizeTrain,
     flipProbability: config.data.hflip ? 0.5 : 0,
     augType: config.method === 'boxteacher' ? config.data.augType : 'none',
-    withMasks: config.method === 'supervised' || train.synthetic,
+    withMasks: needsTrainMasks(config) || train.synthetic,
     workers: config.data.workers,
     state: state.batcher,
   });
