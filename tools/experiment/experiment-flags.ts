@@ -12,6 +12,8 @@ export const USAGE = `usage: npm run experiment -- [flags]
   --copy-reports       copy each run's report.html next to the results file (results/<run>.html) and link the
                        copies (~0.1-1.4 MB each); default: link the report inside the (git-ignored) run folder
   --report-only        only rewrite the results file from the finished runs
+  --compare-with DIR   another experiment folder (e.g. one seed rerun with --out runs/rerun): every run finished in
+                       both is compared (COCO stats, loss curve) in a Reproducibility section
   --help               this text`;
 
 export interface Flags {
@@ -23,12 +25,13 @@ export interface Flags {
   results: string;
   reportOnly: boolean;
   copyReports: boolean;
+  compareWith: string | null;
   help: boolean;
 }
 
 /** Parses the command line; a bad flag or value throws an error naming it. */
 export function parseFlags(argv: string[]): Flags {
-  const flags: Flags = { smoke: false, only: null, seeds: null, steps: null, out: null, results: 'docs/results.md', reportOnly: false, copyReports: false, help: false };
+  const flags: Flags = { smoke: false, only: null, seeds: null, steps: null, out: null, results: 'docs/results.md', reportOnly: false, copyReports: false, compareWith: null, help: false };
   const positiveInt = (name: string, v: string | undefined) => {
     const n = Number(v);
     if (v == null || !Number.isInteger(n) || n < 1) throw new Error(`${name}: expected an integer >= 1, got ${JSON.stringify(v ?? null)}`);
@@ -66,6 +69,9 @@ export function parseFlags(argv: string[]): Flags {
         break;
       case '--out':
         flags.out = value(name, next());
+        break;
+      case '--compare-with':
+        flags.compareWith = value(name, next());
         break;
       case '--results':
         flags.results = value(name, next());

@@ -2,6 +2,7 @@
 // issue 10 checked against it, the pseudo-mask diagnostics, and every run with a link to its report.
 import type { DatasetName, PlannedRun, ScheduleFractions } from './experiment-plan';
 import type { RunSummary } from './run-summary';
+import type { RunComparison } from './compare-runs';
 
 export interface ResultsMeta {
   smoke: boolean;
@@ -25,6 +26,8 @@ export interface ResultsMeta {
   fullEstimate: string | null;
   /** link (relative to the results file) to each run's report, by run id */
   reportLinks: Record<string, string>;
+  /** --compare-with: the runs also finished in another experiment folder, compared */
+  comparison?: { otherDir: string; runs: RunComparison[] } | null;
 }
 
 export interface RunResult {
@@ -91,6 +94,27 @@ export function targetLines(results: RunResult[]): string[] {
   const student = meanStd(asStudent(byMethod(results, 'synthetic', 'boxteacher')).map((s) => s.segm[0]!)).mean;
   const studentGain = 100 * (student - boxinst);
   lines.push(`| (for reference, not a target) BoxTeacher's student vs BoxInst | ${num(studentGain, 1)} AP gain | – |`);
+  return lines;
+}
+
+/** --compare-with: each run beside the same run in another folder. */
+export function reproducibilityLines(comparison: { otherDir: string; runs: RunComparison[] }): string[] {
+  const identical = comparison.runs.filter((c) => c.maxStatDifference === 0 && c.maxLossDifference === 0).length;
+  const lines = [
+    '## Reproducibility',
+    '',
+    `The runs finished both here and in \`${comparison.otherDir}\` (same run ids), compared: all 24 COCO stats (segm and`,
+    'bbox) and every loss term of every step in metrics.jsonl. Configs are compared after filling in defaults.',
+    `${identical} of ${comparison.runs.length} compared runs are bit-identical.`,
+    '',
+    '| Run | mask AP here | mask AP there | max stat difference | loss-curve steps | max loss difference | same config |',
+    '|---|---|---|---|---|---|---|',
+  ];
+  const diff = (d: number) => (d === 0 ? '0 (identical)' : Number.isFinite(d) ? d.toExponential(2) : 'not comparable');
+  for (const c of comparison.runs) {
+    lines.push(`| ${c.id} | ${pct(c.maskAp)} | ${pct(c.otherMaskAp)} | ${diff(c.maxStatDifference)} | ${c.steps} | ${diff(c.maxLossDifference)} | ${c.sameConfig ? 'yes' : '**no**'} |`);
+  }
+  if (comparison.runs.length === 0) lines.push('| (no run is finished in both folders yet) | | | | | | |');
   return lines;
 }
 
@@ -208,6 +232,8 @@ export function renderResults(results: RunResult[], meta: ResultsMeta): string {
     }
     out.push('');
   }
+
+  if (meta.comparison) out.push(...reproducibilityLines(meta.comparison), '');
 
   out.push('## Every run', '', '| Run | steps | mask AP | AP50 | AP75 | box AP | wall time | backend | report |', '|---|---|---|---|---|---|---|---|---|');
   for (const r of results) {

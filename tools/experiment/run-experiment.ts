@@ -14,6 +14,7 @@ import { initBackend, writeFileAtomic } from '@boxteacher/core';
 import { CheckpointStore, evaluateModel, loadTrainedModel, prepareDataset, trainRun, type TrainConfig } from '@boxteacher/trainer';
 import { DATASETS, DEFAULT_STEPS, METHOD_ORDER, REPO_ROOT, SCHEDULE, SMOKE, planRuns, readTemplate, type DatasetName } from './experiment-plan';
 import { USAGE, parseFlags } from './experiment-flags';
+import { compareRun, type RunComparison } from './compare-runs';
 import { formatSeconds, renderResults, type RunResult } from './results-markdown';
 import { STUDENT_EVAL_FILE, checkpointTrainSeconds, isFinished, readRunSummary, type ExperimentRunRecord } from './run-summary';
 
@@ -142,8 +143,17 @@ async function main(): Promise<void> {
       reportLinks[run.id] = path.relative(path.dirname(resultsFile), target).split(path.sep).join('/');
     }
   };
+  const compareDir = flags.compareWith ? path.resolve(REPO_ROOT, flags.compareWith) : null;
   const writeResults = async () => {
     const fullCommand = 'npm run experiment';
+    const comparisons: RunComparison[] = [];
+    if (compareDir) {
+      for (const r of results) {
+        if (!r.summary) continue;
+        const c = await compareRun(r.run.id, path.join(experimentDir, r.run.id), compareDir);
+        if (c) comparisons.push(c);
+      }
+    }
     const markdown = renderResults(results, {
       smoke: flags.smoke,
       command,
@@ -159,6 +169,7 @@ async function main(): Promise<void> {
       fullEstimate: flags.smoke ? estimateFull(results) : null,
       datasetNotes,
       reportLinks,
+      comparison: compareDir ? { otherDir: path.relative(REPO_ROOT, compareDir) || '.', runs: comparisons } : null,
     });
     await fs.mkdir(path.dirname(resultsFile), { recursive: true });
     await fs.writeFile(resultsFile, markdown);
