@@ -111,7 +111,11 @@ describe('renderResults', () => {
     expect(md).not.toMatch(/\| synthetic\/boxteacher-oracle-seed1 \| 0\.70/);
     const targets = targetLines(withExtras);
     expect(targets[0]).toContain('-2.0 AP gain');
-    expect(targets[3]).toContain("BoxTeacher's student vs BoxInst | 2.0 AP gain");
+    expect(targets[3]).toContain("BoxTeacher's student vs BoxInst | 2.0 AP gain | –");
+    // With two seeds, the paired per-seed differences are listed.
+    const twoSeeds = targetLines([...withExtras, run('synthetic', 'boxinst', 2, 0.2), run('synthetic', 'boxteacher', 2, 0.25, 0.5, { studentAp: 0.21 })]);
+    expect(twoSeeds[0]).toContain('| 1.5 AP gain (per seed: -2.0 (seed 1), 5.0 (seed 2)) | **missed** by 0.5 AP |');
+    expect(twoSeeds[3]).toContain('(per seed: 2.0 (seed 1), 1.0 (seed 2))');
   });
 
   it('labels a smoke run as not results and gives the real command', () => {
