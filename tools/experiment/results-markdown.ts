@@ -133,6 +133,18 @@ export function reproducibilityLines(comparison: { otherDir: string; runs: RunCo
   return lines;
 }
 
+/** "; runs trained at: `c1` (n runs), …" from the commits the runs recorded when they finished. */
+function trainedAt(results: RunResult[]): string {
+  const counts = new Map<string, number>();
+  for (const r of results) {
+    if (!r.summary) continue;
+    const c = r.summary.commit ?? 'not recorded';
+    counts.set(c, (counts.get(c) ?? 0) + 1);
+  }
+  if (counts.size === 0) return '';
+  return `; runs trained at: ${[...counts].map(([c, n]) => `\`${c}\` (${plural(n, 'run')})`).join(', ')}`;
+}
+
 /** The whole results.md. */
 export function renderResults(results: RunResult[], meta: ResultsMeta): string {
   const out: string[] = [];
@@ -155,7 +167,7 @@ export function renderResults(results: RunResult[], meta: ResultsMeta): string {
   }
   out.push(
     `- Command: \`${meta.command}\` (rerunning it skips finished runs and resumes interrupted ones)`,
-    `- Git commit: \`${meta.commit}\``,
+    `- Git commit: \`${meta.commit}\` (this invocation)${trainedAt(results)}`,
     `- Backend: ${meta.backends.join(', ') || '–'}; machine: ${meta.machine}`,
     `- Wall time: ${formatSeconds(meta.wallSecondsTotal)} for all runs (training ${formatSeconds(meta.trainSecondsTotal)}, the rest evaluation and reports); this invocation took ${formatSeconds(meta.sessionSeconds)} (runs finished earlier are skipped, so it can be shorter)`,
     `- Runs: ${done} / ${results.length} finished (${datasets.length} dataset(s) × ${methods.length} methods × ${seeds.length} seed(s)${diagnostics ? ` + ${plural(diagnostics, 'diagnostic run')}` : ''}); written ${meta.date}`,

@@ -223,7 +223,7 @@ async function main(): Promise<void> {
     const lastSessionSeconds = (Date.now() - t0) / 1000;
     // This session's time beyond training (data preparation, evaluation, report) added to the training time.
     const wallSeconds = result.trainSeconds + Math.max(0, lastSessionSeconds - (result.trainSeconds - trainedBefore));
-    const record: ExperimentRunRecord = { backend: result.backend, steps: result.steps, trainSeconds: result.trainSeconds, lastSessionSeconds, wallSeconds };
+    const record: ExperimentRunRecord = { backend: result.backend, steps: result.steps, trainSeconds: result.trainSeconds, lastSessionSeconds, wallSeconds, commit };
     await fs.writeFile(path.join(runDir, 'experiment-run.json'), `${JSON.stringify(record, null, 1)}\n`);
     await pruneCheckpoints(runDir);
     await evaluateStudent(runDir, run.config);

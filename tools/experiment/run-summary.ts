@@ -15,6 +15,8 @@ export interface ExperimentRunRecord {
   lastSessionSeconds: number;
   /** training seconds over every session plus the final evaluation and report (start-up excluded) */
   wallSeconds: number;
+  /** the git commit the run finished at (with "(with uncommitted changes)" when the code was dirty) */
+  commit?: string;
 }
 
 export interface PseudoSummary {
@@ -37,6 +39,8 @@ export interface RunSummary {
   segm: number[];
   bbox: number[];
   backend: string | null;
+  /** the commit the run was trained at (experiment-run.json), when recorded */
+  commit: string | null;
   trainSeconds: number | null;
   wallSeconds: number | null;
   /** median seconds of a training step (metrics.jsonl, the first 2 steps left out: graph warm-up) */
@@ -123,6 +127,7 @@ export async function readRunSummary(runDir: string, warmupIters: number): Promi
     segm: evaluation.segm.stats,
     bbox: evaluation.bbox.stats,
     backend: record?.backend ?? null,
+    commit: record?.commit ?? null,
     trainSeconds,
     wallSeconds: record?.wallSeconds ?? trainSeconds,
     medianStepSeconds,

@@ -15,6 +15,7 @@ function run(dataset: DatasetName, method: Method, seed: number, maskAp: number 
           segm,
           bbox: [0.3, ...Array(11).fill(0)],
           backend: 'tensorflow',
+          commit: seed === 2 ? null : 'c0ffee',
           trainSeconds: 100,
           wallSeconds: 110,
           medianStepSeconds: 0.5,
@@ -89,7 +90,7 @@ describe('renderResults', () => {
     expect(md).toContain('[report.html](results/synthetic/boxteacher-seed1.html)');
     expect(md).toContain('| synthetic/boxinst-seed2 | not finished |');
     expect(md).toContain('Runs: 5 / 6 finished');
-    expect(md).toContain('Git commit: `abc`');
+    expect(md).toContain('Git commit: `abc` (this invocation); runs trained at: `c0ffee` (3 runs), `not recorded` (2 runs)');
     expect(md).not.toContain('SMOKE RUN');
   });
 

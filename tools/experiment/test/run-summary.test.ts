@@ -28,7 +28,7 @@ async function fakeRun(withRecord: boolean): Promise<string> {
   }));
   await fs.writeFile(path.join(dir, 'metrics.jsonl'), lines.map((l) => `${JSON.stringify(l)}\n`).join(''));
   if (withRecord) {
-    await fs.writeFile(path.join(dir, 'experiment-run.json'), JSON.stringify({ backend: 'tensorflow', steps: 10, trainSeconds: 12.5, lastSessionSeconds: 20, wallSeconds: 15 }));
+    await fs.writeFile(path.join(dir, 'experiment-run.json'), JSON.stringify({ backend: 'tensorflow', steps: 10, trainSeconds: 12.5, lastSessionSeconds: 20, wallSeconds: 15, commit: 'abc123' }));
   }
   return dir;
 }
@@ -43,6 +43,7 @@ describe('readRunSummary', () => {
     expect(s.bbox[0]).toBe(0.4);
     expect(s.steps).toBe(10);
     expect(s.backend).toBe('tensorflow');
+    expect(s.commit).toBe('abc123');
     expect(s.trainSeconds).toBe(12.5);
     expect(s.wallSeconds).toBe(15);
     // steps 3..10 take 1..8 s: the median (upper of the middle two) is 5
@@ -60,6 +61,7 @@ describe('readRunSummary', () => {
   it('falls back to the checkpoint’s training time without experiment-run.json', async () => {
     const s = await readRunSummary(await fakeRun(false), 4);
     expect(s.backend).toBeNull();
+    expect(s.commit).toBeNull();
     expect(s.trainSeconds).toBe(12.5);
     expect(s.wallSeconds).toBe(12.5);
   });
