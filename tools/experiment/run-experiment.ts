@@ -39,7 +39,9 @@ async function checkSameConfig(runDir: string, config: TrainConfig): Promise<voi
   } catch {
     return; // nothing started yet
   }
-  if (JSON.stringify(JSON.parse(saved)) !== JSON.stringify(config)) {
+  // Only BoxTeacher reads the teacher block: a change there does not invalidate supervised or BoxInst runs.
+  const relevant = (c: TrainConfig) => (c.method === 'boxteacher' ? c : { ...c, teacher: null });
+  if (JSON.stringify(relevant(JSON.parse(saved) as TrainConfig)) !== JSON.stringify(relevant(config))) {
     throw new Error(`${file} differs from this experiment's config for that run (other --steps, --smoke or data?): use another --out, or delete ${runDir}`);
   }
 }
