@@ -51,8 +51,8 @@ export interface ScheduleFractions {
  * The reference (90k iterations) warms the LR up over 1.1 % of the run, drops it at 67 % and 89 %, and ramps the
  * pairwise and pseudo-mask losses in over 11 %; the demo preset (1500 iterations) uses 6.7 %, 80 %/93 % and 20 %.
  * A short run from scratch needs the demo's proportions: the LR warm-up must cover the GroupNorm model's unstable
- * first steps, and the pseudo-mask loss must not weigh in before the EMA teacher (momentum 0.99, i.e. a ~100-step
- * average) predicts anything, yet reach full weight early enough that most of the run (80 %) learns from it.
+ * first steps, and the pseudo-mask loss must not weigh in before the EMA teacher (EMA_MOMENTUM below) predicts
+ * anything, yet reach full weight early enough that most of the run (80 %) learns from it.
  */
 export const SCHEDULE: ScheduleFractions = { lrWarmup: 100 / 1500, lrSteps: [1200 / 1500, 1400 / 1500], lossWarmup: 300 / 1500 };
 
