@@ -25,9 +25,9 @@ export type { TrainRunOptions, TrainRunResult, RunState } from './training/train
 export { trainStep } from './training/train-step';
 export type { TrainStepContext, TrainStepResult } from './training/train-step';
 export { evaluateModel, detectionsToCocoResults, noDetections } from './training/evaluate-model';
+export type { ModelEvaluation, EvaluationSample, EvaluateModelOptions } from './training/evaluate-model';
 export { prepareDataset } from './training/prepare-data';
 export type { PreparedDataset } from './training/prepare-data';
-export type { ModelEvaluation, EvaluationSample, EvaluateModelOptions } from './training/evaluate-model';
 export { CondInst, featureShapes, disposeCondInstOutput } from './model/condinst';
 export type { CondInstOutput, ModelConfig } from './model/condinst';
 export { studentLosses } from './model/student-losses';

@@ -71,12 +71,12 @@ function correlation(a: number[], b: number[]): number {
   return saa > 0 && sbb > 0 ? sab / Math.sqrt(saa * sbb) : NaN;
 }
 
-// Keys whose change makes a checkpoint unusable for this config.
 /** The training set's masks are read for supervised training and for BoxTeacher's oracle diagnostic. */
 function needsTrainMasks(c: TrainConfig): boolean {
   return c.method === 'supervised' || (c.method === 'boxteacher' && c.teacher.oracleMasks);
 }
 
+// Keys whose change makes a checkpoint unusable for this config.
 function architecture(c: TrainConfig): string {
   return JSON.stringify({ model: { ...c.model, backbone: { ...c.model.backbone, weights: null } }, method: c.method });
 }
