@@ -7,6 +7,7 @@ export const USAGE = `usage: npm run experiment -- [flags]
   --only NAME          one dataset: ${DATASETS.join(' | ')}
   --seeds N            seeds 1..N (default 3)
   --steps N            training steps per run, every dataset (default: synthetic ${DEFAULT_STEPS.synthetic}, coco128 ${DEFAULT_STEPS.coco128})
+  --data-root DIR      folder holding coco128-seg/ (default ../shared/data beside the repository)
   --out DIR            experiment folder (default runs/experiment, or runs/experiment-smoke with --smoke)
   --results FILE       results file (default docs/results.md)
   --copy-reports       copy each run's report.html next to the results file (results/<run>.html) and link the
@@ -26,12 +27,13 @@ export interface Flags {
   reportOnly: boolean;
   copyReports: boolean;
   compareWith: string | null;
+  dataRoot: string | null;
   help: boolean;
 }
 
 /** Parses the command line; a bad flag or value throws an error naming it. */
 export function parseFlags(argv: string[]): Flags {
-  const flags: Flags = { smoke: false, only: null, seeds: null, steps: null, out: null, results: 'docs/results.md', reportOnly: false, copyReports: false, compareWith: null, help: false };
+  const flags: Flags = { smoke: false, only: null, seeds: null, steps: null, out: null, results: 'docs/results.md', reportOnly: false, copyReports: false, compareWith: null, dataRoot: null, help: false };
   const positiveInt = (name: string, v: string | undefined) => {
     const n = Number(v);
     if (v == null || !Number.isInteger(n) || n < 1) throw new Error(`${name}: expected an integer >= 1, got ${JSON.stringify(v ?? null)}`);
@@ -72,6 +74,9 @@ export function parseFlags(argv: string[]): Flags {
         break;
       case '--compare-with':
         flags.compareWith = value(name, next());
+        break;
+      case '--data-root':
+        flags.dataRoot = value(name, next());
         break;
       case '--results':
         flags.results = value(name, next());

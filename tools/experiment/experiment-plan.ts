@@ -98,8 +98,22 @@ export async function readTemplate(dataset: DatasetName): Promise<{ description:
   return { description: json.description, config: json.config as Record<string, unknown> };
 }
 
-function resolvePath(p: unknown): unknown {
-  return typeof p === 'string' ? path.resolve(REPO_ROOT, p) : p;
+/** Where the real-photo datasets live by default: the shared folder beside our checkouts (absent in other clones). */
+export const DEFAULT_DATA_ROOT = path.resolve(REPO_ROOT, '../shared/data');
+
+/** A template path: `$DATA_ROOT/…` starts at the data root (`--data-root`), anything else at the repository root. */
+function resolvePath(p: unknown, dataRoot: string): unknown {
+  if (typeof p !== 'string') return p;
+  return p.startsWith('$DATA_ROOT/') ? path.join(dataRoot, p.slice('$DATA_ROOT/'.length)) : path.resolve(REPO_ROOT, p);
+}
+
+/** Fails in one line, naming the flag, when a dataset's files are not where the config says. */
+export async function requireDataFile(file: string, dataset: DatasetName): Promise<void> {
+  try {
+    await fs.access(file);
+  } catch {
+    throw new Error(`${dataset}: ${file} not found: pass --data-root DIR (the folder holding coco128-seg/), or --only synthetic`);
+  }
 }
 
 /** Writes a COCO file holding the first `count` images of `file` (and their annotations); returns its path. */
@@ -113,17 +127,18 @@ async function subsetCoco(file: string, count: number, outFile: string): Promise
 }
 
 /** The dataset part of the config (paths made absolute; a smoke run takes a few images). */
-async function datasetConfig(dataset: DatasetName, smoke: boolean, experimentDir: string): Promise<Record<string, unknown>> {
+async function datasetConfig(dataset: DatasetName, smoke: boolean, experimentDir: string, dataRoot: string): Promise<Record<string, unknown>> {
   const template = structuredClone((await readTemplate(dataset)).config) as { data: Record<string, Record<string, unknown>> } & Record<string, unknown>;
   for (const split of ['train', 'val'] as const) {
     const source = template.data[split]!;
-    source.annotations = resolvePath(source.annotations);
-    source.images = resolvePath(source.images);
+    source.annotations = resolvePath(source.annotations, dataRoot);
+    source.images = resolvePath(source.images, dataRoot);
     if (!smoke) continue;
     if (source.synthetic != null) {
       (source.synthetic as { count: number }).count = split === 'train' ? SMOKE.syntheticTrain : SMOKE.syntheticVal;
     } else if (typeof source.annotations === 'string') {
       const count = split === 'train' ? SMOKE.cocoTrain : SMOKE.cocoVal;
+      await requireDataFile(source.annotations, dataset);
       source.annotations = await subsetCoco(source.annotations, count, path.join(experimentDir, 'smoke-data', `${dataset}-${split}.json`));
     }
   }
@@ -137,6 +152,8 @@ export interface PlanOptions {
   steps: number | null;
   smoke: boolean;
   experimentDir: string;
+  /** folder holding coco128-seg/ (default DEFAULT_DATA_ROOT) */
+  dataRoot?: string;
 }
 
 /** Every run of the experiment, in the order they are trained (dataset, then seed, then method). */
@@ -144,7 +161,7 @@ export async function planRuns(options: PlanOptions): Promise<PlannedRun[]> {
   const runs: PlannedRun[] = [];
   for (const dataset of options.datasets) {
     const steps = options.steps ?? (options.smoke ? SMOKE.steps : DEFAULT_STEPS[dataset]);
-    const data = await datasetConfig(dataset, options.smoke, options.experimentDir);
+    const data = await datasetConfig(dataset, options.smoke, options.experimentDir, options.dataRoot ?? DEFAULT_DATA_ROOT);
     // Same architecture, schedule and data for every method; the method and seed are the only differences.
     const demo = presetConfig('demo');
     const schedule = scaledSchedule(steps);

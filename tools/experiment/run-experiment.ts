@@ -12,7 +12,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { initBackend, writeFileAtomic } from '@boxteacher/core';
 import { CheckpointStore, evaluateModel, loadTrainedModel, prepareDataset, trainRun, type TrainConfig } from '@boxteacher/trainer';
-import { DATASETS, DEFAULT_STEPS, METHOD_ORDER, REPO_ROOT, SCHEDULE, SMOKE, planRuns, readTemplate, type DatasetName } from './experiment-plan';
+import { DATASETS, DEFAULT_STEPS, METHOD_ORDER, REPO_ROOT, SCHEDULE, SMOKE, planRuns, readTemplate, requireDataFile, type DatasetName } from './experiment-plan';
 import { USAGE, parseFlags } from './experiment-flags';
 import { compareRun, type RunComparison } from './compare-runs';
 import { formatSeconds, renderResults, type RunResult } from './results-markdown';
@@ -110,7 +110,13 @@ async function main(): Promise<void> {
   const experimentDir = path.resolve(REPO_ROOT, flags.out ?? (flags.smoke ? 'runs/experiment-smoke' : 'runs/experiment'));
   const resultsFile = path.resolve(REPO_ROOT, flags.results);
   const datasets = flags.only ? [flags.only] : [...DATASETS];
-  const runs = await planRuns({ datasets, seeds: flags.seeds ?? (flags.smoke ? SMOKE.seeds : 3), steps: flags.steps, smoke: flags.smoke, experimentDir });
+  const runs = await planRuns({ datasets, seeds: flags.seeds ?? (flags.smoke ? SMOKE.seeds : 3), steps: flags.steps, smoke: flags.smoke, experimentDir,
+    dataRoot: flags.dataRoot == null ? undefined : path.resolve(flags.dataRoot) });
+  for (const run of runs) {
+    for (const split of [run.config.data.train, run.config.data.val]) {
+      if (split.synthetic == null && split.annotations != null) await requireDataFile(split.annotations, run.dataset);
+    }
+  }
   const say = (m: string) => process.stderr.write(`[experiment] ${m}\n`);
   say(`${runs.length} runs in ${experimentDir}: ${datasets.map((d) => `${d} ${runs.find((r) => r.dataset === d)!.config.solver.maxIter} steps`).join(', ')}`);
 

@@ -3,12 +3,12 @@ import { parseFlags } from '../experiment-flags';
 
 describe('parseFlags', () => {
   it('defaults to the full experiment', () => {
-    expect(parseFlags([])).toEqual({ smoke: false, only: null, seeds: null, steps: null, out: null, results: 'docs/results.md', reportOnly: false, copyReports: false, compareWith: null, help: false });
+    expect(parseFlags([])).toEqual({ smoke: false, only: null, seeds: null, steps: null, out: null, results: 'docs/results.md', reportOnly: false, copyReports: false, compareWith: null, dataRoot: null, help: false });
   });
 
   it('reads every flag, with "--x v" and "--x=v"', () => {
-    const f = parseFlags(['--smoke', '--only', 'coco128', '--seeds=2', '--steps', '40', '--out', 'runs/x', '--results=/tmp/r.md', '--copy-reports', '--report-only', '--compare-with', 'runs/rerun']);
-    expect(f).toMatchObject({ smoke: true, only: 'coco128', seeds: 2, steps: 40, out: 'runs/x', results: '/tmp/r.md', copyReports: true, reportOnly: true, compareWith: 'runs/rerun' });
+    const f = parseFlags(['--smoke', '--only', 'coco128', '--seeds=2', '--steps', '40', '--out', 'runs/x', '--results=/tmp/r.md', '--copy-reports', '--report-only', '--compare-with', 'runs/rerun', '--data-root', '/data']);
+    expect(f).toMatchObject({ smoke: true, only: 'coco128', seeds: 2, steps: 40, out: 'runs/x', results: '/tmp/r.md', copyReports: true, reportOnly: true, compareWith: 'runs/rerun', dataRoot: '/data' });
   });
 
   it('names the flag and the bad value', () => {

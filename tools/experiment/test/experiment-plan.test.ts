@@ -62,17 +62,41 @@ describe('planRuns', () => {
     expect(coco.model).toEqual(presetConfig('demo').model);
   });
 
+  // A small stand-in for coco128-seg's person split, so the test needs nothing outside the repository.
+  async function fakeDataRoot(): Promise<{ root: string; val: { images: Array<{ id: number }>; annotations: Array<{ image_id: number }> } }> {
+    const root = await fs.mkdtemp(path.join(os.tmpdir(), 'experiment-data-'));
+    await fs.mkdir(path.join(root, 'coco128-seg'));
+    const coco = (n: number, first: number) => ({
+      images: Array.from({ length: n }, (_, i) => ({ id: first + i, file_name: `images/${first + i}.jpg`, width: 64, height: 48 })),
+      annotations: Array.from({ length: 2 * n }, (_, i) => ({ id: first + i, image_id: first + (i % n), category_id: 1, bbox: [1, 2, 10, 12], area: 120, iscrowd: 0 })),
+      categories: [{ id: 1, name: 'person' }],
+    });
+    const val = coco(SMOKE.cocoVal + 3, 100);
+    await fs.writeFile(path.join(root, 'coco128-seg', 'annotations_person_train.json'), JSON.stringify(coco(SMOKE.cocoTrain + 3, 1)));
+    await fs.writeFile(path.join(root, 'coco128-seg', 'annotations_person_val.json'), JSON.stringify(val));
+    return { root, val };
+  }
+
   it('--smoke takes the first images of each split', async () => {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'experiment-plan-'));
-    const runs = await planRuns({ datasets: ['synthetic', 'coco128'], seeds: 1, steps: null, smoke: true, experimentDir: dir });
+    const { root, val: full } = await fakeDataRoot();
+    const runs = await planRuns({ datasets: ['synthetic', 'coco128'], seeds: 1, steps: null, smoke: true, experimentDir: dir, dataRoot: root });
     const synthetic = runs[0]!.config;
     expect(synthetic.data.train.synthetic?.count).toBe(SMOKE.syntheticTrain);
     expect(synthetic.solver.maxIter).toBe(SMOKE.steps);
     const coco = runs.find((r) => r.dataset === 'coco128')!.config;
-    const subset = JSON.parse(await fs.readFile(coco.data.val.annotations!, 'utf8')) as { images: Array<{ id: number }>; annotations: Array<{ image_id: number }> };
-    const full = JSON.parse(await fs.readFile(path.resolve(REPO_ROOT, '../shared/data/coco128-seg/annotations_person_val.json'), 'utf8')) as typeof subset;
+    expect(coco.data.train.images).toBe(path.join(root, 'coco128-seg'));
+    const subset = JSON.parse(await fs.readFile(coco.data.val.annotations!, 'utf8')) as typeof full;
     expect(subset.images).toEqual(full.images.slice(0, SMOKE.cocoVal));
     const ids = new Set(subset.images.map((i) => i.id));
     expect(subset.annotations).toEqual(full.annotations.filter((a) => ids.has(a.image_id)));
+    expect(subset.annotations.length).toBe(2 * SMOKE.cocoVal);
+  });
+
+  it('names --data-root when the real-photo data is absent', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'experiment-plan-'));
+    const empty = await fs.mkdtemp(path.join(os.tmpdir(), 'experiment-nodata-'));
+    await expect(planRuns({ datasets: ['coco128'], seeds: 1, steps: null, smoke: true, experimentDir: dir, dataRoot: empty }))
+      .rejects.toThrow(/coco128: .*annotations_person_train\.json not found: pass --data-root DIR/);
   });
 });
