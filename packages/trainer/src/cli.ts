@@ -47,7 +47,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   try {
-    await command.run(parseFlags(rest, command.flags, name));
+    await command.run(parseFlags(rest, command.flags));
     return 0;
   } catch (error) {
     const e = error as Error & { code?: string };

@@ -4,6 +4,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { loadSafetensors, tf } from '@boxteacher/core';
+import { readJsonFile } from '../cli/read-json-file';
 import { resolveTrainConfig, type TrainConfig } from '../config/train-config';
 import { CondInst } from '../model/condinst';
 import type { RunState } from '../training/train-run';
@@ -26,6 +27,7 @@ async function isDir(p: string): Promise<boolean> {
 async function locate(target: string): Promise<{ checkpointDir: string; runDir: string; file: string | null }> {
   const abs = path.resolve(target);
   if (target.endsWith('.safetensors')) {
+    if (!(await fs.stat(abs).then((st) => st.isFile(), () => false))) throw new Error(`--checkpoint ${target}: no such file`);
     const checkpointDir = path.dirname(abs);
     return { checkpointDir, runDir: path.dirname(path.dirname(checkpointDir)), file: abs };
   }
@@ -40,12 +42,15 @@ async function locate(target: string): Promise<{ checkpointDir: string; runDir: 
 
 export async function loadTrainedModel(target: string): Promise<LoadedModel> {
   const { checkpointDir, runDir, file } = await locate(target);
-  let config: TrainConfig;
+  const configFile = path.join(runDir, 'config.json');
+  let rawConfig: unknown;
   try {
-    config = resolveTrainConfig(JSON.parse(await fs.readFile(path.join(runDir, 'config.json'), 'utf8')), undefined, path.join(runDir, 'config.json'));
+    rawConfig = await readJsonFile(configFile, 'the run config');
   } catch (error) {
-    throw new Error(`--checkpoint ${target}: cannot read the run's config.json (${(error as Error).message})`);
+    const where = file != null ? ' (a .safetensors file must stay inside its run folder, as RUN/checkpoints/step-N/)' : '';
+    throw new Error(`--checkpoint ${target}: ${(error as Error).message}${where}`);
   }
+  const config = resolveTrainConfig(rawConfig, undefined, configFile);
   let state: { step: number; state: RunState };
   try {
     state = JSON.parse(await fs.readFile(path.join(checkpointDir, 'state.json'), 'utf8'));

@@ -4,7 +4,6 @@
 // as the BoxTeacher teacher matches, spec/boxteacher.md §7.3); a box with no matching detection is labelled by
 // running the dynamic mask head from the FCOS location that would be assigned to that box (its centre region,
 // the best-scoring one), so every box gets a mask. Masks are clipped to their box.
-import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { initBackend, tf, writeFileAtomic } from '@boxteacher/core';
 import { mask as cocoMask } from '@boxteacher/coco-eval';
@@ -16,6 +15,7 @@ import { disposeCondInstOutput, featureShapes, type CondInst } from '../model/co
 import { detectionMaskProbs } from '../model/inference';
 import { ProgressLine } from '../training/progress-line';
 import type { FlagSpec, ParsedFlags } from './parse-args';
+import { readJsonFile } from './read-json-file';
 
 export const LABEL_FLAGS: Record<string, FlagSpec> = {
   checkpoint: { kind: 'string', description: 'a run folder, checkpoint folder or .safetensors file', required: true },
@@ -131,7 +131,7 @@ async function labelImage(
 export async function labelCommand(flags: ParsedFlags): Promise<void> {
   await initBackend(flags.backend as string | undefined);
   const cocoFile = String(flags.coco);
-  const raw = JSON.parse(await fs.readFile(cocoFile, 'utf8')) as { annotations: Array<Record<string, unknown>> };
+  const raw = (await readJsonFile(cocoFile, '--coco')) as { annotations: Array<Record<string, unknown>> };
   // Every annotation is kept (crowd and degenerate ones too) so the output has the input's annotations in order.
   const dataset = await readCoco(cocoFile, { imagesDir: flags.images as string | undefined, boxesOnly: true, dropCrowd: false, dropDegenerate: false });
   const { model, config } = await loadTrainedModel(String(flags.checkpoint));

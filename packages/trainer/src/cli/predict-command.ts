@@ -23,10 +23,10 @@ const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.webp']);
 
 async function imageFiles(target: string): Promise<string[]> {
   const stat = await fs.stat(target).catch(() => null);
-  if (stat == null) throw new UsageError(`boxteacher predict: --images ${target}: no such file or folder`);
+  if (stat == null) throw new UsageError(`--images ${target}: no such file or folder`);
   if (stat.isFile()) return [path.resolve(target)];
   const names = (await fs.readdir(target)).filter((n) => IMAGE_EXTENSIONS.has(path.extname(n).toLowerCase())).sort();
-  if (names.length === 0) throw new UsageError(`boxteacher predict: --images ${target}: the folder has no .jpg, .png or .webp image`);
+  if (names.length === 0) throw new UsageError(`--images ${target}: the folder has no .jpg, .png or .webp image`);
   return names.map((n) => path.resolve(target, n));
 }
 

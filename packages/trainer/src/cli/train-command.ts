@@ -1,10 +1,9 @@
 // `boxteacher train`: trains from a preset or a JSON config, overridable by flags.
-import { promises as fs } from 'node:fs';
 import { presetConfig, PRESET_NAMES } from '../config/presets';
 import { DEFAULT_TRAIN_CONFIG, resolveTrainConfig, METHODS, type TrainConfig } from '../config/train-config';
-import { ConfigError } from '../config/config-error';
 import { trainRun, type TrainRunResult } from '../training/train-run';
 import { UsageError, type FlagSpec, type ParsedFlags } from './parse-args';
+import { readJsonFile } from './read-json-file';
 import { defaultRunDir } from './run-folder';
 
 export const TRAIN_FLAGS: Record<string, FlagSpec> = {
@@ -21,16 +20,15 @@ export const TRAIN_FLAGS: Record<string, FlagSpec> = {
 
 /** The config a train command describes: --config or --preset, then the flag overrides. */
 export async function configFromFlags(flags: ParsedFlags): Promise<TrainConfig> {
-  if (flags.config != null && flags.preset != null) throw new UsageError('boxteacher train: give --config or --preset, not both');
+  if (flags.config != null && flags.preset != null) throw new UsageError('give --config or --preset, not both');
   let config: TrainConfig;
   if (flags.config != null) {
     const file = String(flags.config);
     let raw: unknown;
     try {
-      raw = JSON.parse(await fs.readFile(file, 'utf8'));
+      raw = await readJsonFile(file, '--config');
     } catch (error) {
-      const e = error as NodeJS.ErrnoException;
-      throw new ConfigError('(file)', e.code === 'ENOENT' ? 'no such file' : `not valid JSON (${e.message})`, file);
+      throw new UsageError((error as Error).message);
     }
     // A config may start from a preset: {"preset": "demo", ...overrides}.
     const { preset, ...rest } = (raw ?? {}) as { preset?: string };
@@ -54,7 +52,7 @@ export async function configFromFlags(flags: ParsedFlags): Promise<TrainConfig> 
 export async function trainCommand(flags: ParsedFlags): Promise<TrainRunResult> {
   const config = await configFromFlags(flags);
   const outDir = flags.out != null ? String(flags.out) : defaultRunDir(config.name);
-  if (flags.resume && flags.out == null) throw new UsageError('boxteacher train: --resume needs --out (the run folder to continue)');
+  if (flags.resume && flags.out == null) throw new UsageError('--resume needs --out (the run folder to continue)');
   process.stdout.write(`run folder: ${outDir}\n`);
   const result = await trainRun(config, { outDir, resume: Boolean(flags.resume) });
   if (result.finalEval) {

@@ -11,17 +11,17 @@ const SPECS: Record<string, FlagSpec> = {
 
 describe('parseFlags', () => {
   it('parses values, = forms and booleans', () => {
-    expect(parseFlags(['--coco', 'a.json', '--max-iter=20', '--resume', '--out', 'x'], SPECS, 'train')).toEqual({
+    expect(parseFlags(['--coco', 'a.json', '--max-iter=20', '--resume', '--out', 'x'], SPECS)).toEqual({
       coco: 'a.json', 'max-iter': 20, resume: true, out: 'x',
     });
   });
 
   it('rejects unknown flags, bad numbers, bad choices and missing values with a UsageError', () => {
-    expect(() => parseFlags(['--coco', 'a', '--nope'], SPECS, 'train')).toThrow(/unknown flag --nope; valid flags: --out/);
-    expect(() => parseFlags(['--coco', 'a', '--max-iter', '1.5'], SPECS, 'train')).toThrow(/--max-iter expects an integer, got "1.5"/);
-    expect(() => parseFlags(['--coco', 'a', '--method', 'x'], SPECS, 'train')).toThrow(/--method must be one of boxteacher, boxinst/);
-    expect(() => parseFlags(['--coco'], SPECS, 'train')).toThrow(/--coco needs a value/);
-    expect(() => parseFlags([], SPECS, 'train')).toThrow(UsageError);
-    expect(() => parseFlags(['stray'], SPECS, 'train')).toThrow(/unexpected argument "stray"/);
+    expect(() => parseFlags(['--coco', 'a', '--nope'], SPECS)).toThrow(/unknown flag --nope; valid flags: --out/);
+    expect(() => parseFlags(['--coco', 'a', '--max-iter', '1.5'], SPECS)).toThrow(/--max-iter expects an integer, got "1.5"/);
+    expect(() => parseFlags(['--coco', 'a', '--method', 'x'], SPECS)).toThrow(/--method must be one of boxteacher, boxinst/);
+    expect(() => parseFlags(['--coco'], SPECS)).toThrow(/--coco needs a value/);
+    expect(() => parseFlags([], SPECS)).toThrow(UsageError);
+    expect(() => parseFlags(['stray'], SPECS)).toThrow(/unexpected argument "stray"/);
   });
 });
