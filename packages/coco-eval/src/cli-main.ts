@@ -6,6 +6,9 @@ import { CocoFormatError } from './errors';
 import { evaluateCoco } from './fast/evaluate-coco';
 import type { ParamsOverrides } from './cocoeval/params';
 
+/** The one usage line a usage error ends with; `--help` prints the whole USAGE text. */
+export const USAGE_LINE = 'usage: coco-eval --gt FILE --dt FILE --iou-type bbox|segm [options]   (coco-eval --help for all options)';
+
 export const USAGE = `Usage: coco-eval --gt FILE --dt FILE --iou-type bbox|segm [options]
 
 Evaluates COCO detection results exactly like pycocotools (COCOeval) and prints its 12-line summary.
@@ -66,7 +69,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       allowPositionals: false,
     }).values;
   } catch (err) {
-    io.err(`coco-eval: ${(err as Error).message}\n\n${USAGE}`);
+    io.err(`coco-eval: ${(err as Error).message}\n${USAGE_LINE}\n`);
     return 2;
   }
   if (values['help']) {
@@ -126,7 +129,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return 0;
   } catch (err) {
     if (err instanceof UsageError) {
-      io.err(`coco-eval: ${err.message}\n\n${USAGE}`);
+      io.err(`coco-eval: ${err.message}\n${USAGE_LINE}\n`);
       return 2;
     }
     if (err instanceof CocoFormatError) {

@@ -43,11 +43,14 @@ describe('runCli', () => {
     [['--gt', GT, '--bogus'], /Unknown option '--bogus'/],
     [['--gt', GT, '--dt', DT, '--iou-type', 'bbox', '--max-dets', '1,x'], /--max-dets/],
     [['--gt', GT, '--dt', DT, '--iou-type', 'bbox', '--use-cats', '2'], /--use-cats/],
-  ])('usage error %j exits 2 with the usage text', async (args, message) => {
+  ])('usage error %j exits 2 with one line on what is wrong and one usage line', async (args, message) => {
     const r = await cli(...(args as string[]));
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(message);
-    expect(r.err).toMatch(/Usage: coco-eval/);
+    const lines = r.err.trimEnd().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^coco-eval: /);
+    expect(lines[0]).toMatch(message);
+    expect(lines[1]).toMatch(/^usage: coco-eval --gt FILE --dt FILE --iou-type bbox\|segm .*--help/);
     expect(r.err).not.toMatch(/\n\s+at /);
   });
   it('data errors exit 1 naming the file (missing file, result on an unknown image)', async () => {
