@@ -1,6 +1,6 @@
 // Fits a schedule to a time budget: times a few real training steps of `config` on this machine, then returns the
 // iteration count that fits `seconds`, with the learning-rate decay steps kept at the same fractions of the run.
-// Used by the demo so that it ends in the same wall time on a slow and a fast backend (more steps on native).
+// Used by the demo's --minutes option; by default the demo trains a fixed count per backend (DEMO_ITERATIONS).
 import * as path from 'node:path';
 import { initBackend } from '@boxteacher/core';
 import { Batcher, readCoco, type CocoDataset } from '@boxteacher/data';
@@ -74,16 +74,28 @@ export async function measureStepSeconds(config: TrainConfig, dataDir: string, t
   return (await timeTrainSteps(config, dataset, timedSteps)).secondsPerStep;
 }
 
-/** The config with maxIter fitted to `budgetSeconds` (at most the config's own maxIter) and its schedule rescaled. */
-export async function fitToTimeBudget(config: TrainConfig, runDir: string, budgetSeconds: number): Promise<Calibration> {
-  const secondsPerStep = await measureStepSeconds(config, path.join(runDir, 'data', 'train'));
-  const maxIter = Math.max(20, Math.min(config.solver.maxIter, Math.floor(budgetSeconds / secondsPerStep)));
+/**
+ * Fixed demo iteration counts per backend class, so that `npm start` trains the same schedule (and gets the same
+ * result for a seed) whatever the machine's speed or load. Chosen from the measured 2-core figures (native 611,
+ * wasm 332 iterations in ~8 minutes of training) with margin for the final evaluation, report and labelling check,
+ * so that a 2-core machine finishes the whole demo within ~10 minutes.
+ */
+export const DEMO_ITERATIONS = { tensorflow: 600, wasm: 300, cpu: 300 } as const;
+
+/** The demo's fixed iteration count on `backend` ('tensorflow' native; anything else counts as wasm/cpu). */
+export function demoIterations(backend: string): number {
+  return backend === 'tensorflow' ? DEMO_ITERATIONS.tensorflow : DEMO_ITERATIONS.wasm;
+}
+
+/** The config with `maxIter` set and its schedule (LR steps, warm-ups, eval and checkpoint cadence) rescaled. */
+export function scaleSchedule(config: TrainConfig, maxIter: number): TrainConfig {
   const scale = maxIter / config.solver.maxIter;
-  const fitted = resolveTrainConfig(
+  const at = (s: number) => Math.max(1, Math.round(s * scale));
+  return resolveTrainConfig(
     {
       solver: {
         maxIter,
-        steps: config.solver.steps.map((s) => Math.max(1, Math.round(s * scale))),
+        steps: config.solver.steps.map(at),
         warmupIters: Math.min(config.solver.warmupIters, Math.ceil(maxIter / 10)),
         evalEvery: config.solver.evalEvery > 0 ? Math.max(1, Math.round(maxIter / 2)) : 0,
         checkpointEvery: Math.min(config.solver.checkpointEvery, Math.max(1, Math.round(maxIter / 4))),
@@ -91,5 +103,11 @@ export async function fitToTimeBudget(config: TrainConfig, runDir: string, budge
     },
     config,
   );
-  return { secondsPerStep, maxIter, config: fitted };
+}
+
+/** The config with maxIter fitted to `budgetSeconds` (at most the config's own maxIter) and its schedule rescaled. */
+export async function fitToTimeBudget(config: TrainConfig, runDir: string, budgetSeconds: number): Promise<Calibration> {
+  const secondsPerStep = await measureStepSeconds(config, path.join(runDir, 'data', 'train'));
+  const maxIter = Math.max(20, Math.min(config.solver.maxIter, Math.floor(budgetSeconds / secondsPerStep)));
+  return { secondsPerStep, maxIter, config: scaleSchedule(config, maxIter) };
 }
