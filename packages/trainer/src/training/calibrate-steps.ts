@@ -87,7 +87,11 @@ export function demoIterations(backend: string): number {
   return backend === 'tensorflow' ? DEMO_ITERATIONS.tensorflow : DEMO_ITERATIONS.wasm;
 }
 
-/** The config with `maxIter` set and its schedule (LR steps, warm-ups, eval and checkpoint cadence) rescaled. */
+/**
+ * The config with `maxIter` set and its schedule rescaled to the same fractions of the run, as the experiment's
+ * scaledSchedule (tools/experiment/experiment-plan.ts) does: LR warm-up and drops, the pairwise and pseudo-mask
+ * loss warm-ups, and the eval and checkpoint cadence.
+ */
 export function scaleSchedule(config: TrainConfig, maxIter: number): TrainConfig {
   const scale = maxIter / config.solver.maxIter;
   const at = (s: number) => Math.max(1, Math.round(s * scale));
@@ -96,10 +100,12 @@ export function scaleSchedule(config: TrainConfig, maxIter: number): TrainConfig
       solver: {
         maxIter,
         steps: config.solver.steps.map(at),
-        warmupIters: Math.min(config.solver.warmupIters, Math.ceil(maxIter / 10)),
+        warmupIters: at(config.solver.warmupIters),
         evalEvery: config.solver.evalEvery > 0 ? Math.max(1, Math.round(maxIter / 2)) : 0,
         checkpointEvery: Math.min(config.solver.checkpointEvery, Math.max(1, Math.round(maxIter / 4))),
       },
+      boxinst: { pairwiseWarmupIters: at(config.boxinst.pairwiseWarmupIters) },
+      teacher: { warmupIters: at(config.teacher.warmupIters) },
     },
     config,
   );
