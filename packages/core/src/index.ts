@@ -43,3 +43,6 @@ export type { NeighbourOptions } from './ops/unfold-neighbours';
 
 export { Rng, seed, globalRng } from './random/rng';
 export type { RngState } from './random/rng';
+export { loadTorchCheckpoint, parseTorchCheckpoint, torchStateDict, torchTensorValues, TorchCheckpointError, UnsupportedGlobal } from './io/torch-checkpoint';
+export type { TorchCheckpoint, TorchTensor, TorchDtype, TorchTypedArray } from './io/torch-checkpoint';
+export { toTfTensors } from './io/torch-tf';
