@@ -106,7 +106,7 @@ const img = (name, bytes, code, match) => {
 };
 const rgb = await sharp({ create: { width: 64, height: 48, channels: 3, background: { r: 200, g: 30, b: 90 } } }).jpeg().toBuffer();
 img('zero-bytes.jpg', Buffer.alloc(0), 'FILE_EMPTY', '0 bytes');
-img('text-named.jpg', Buffer.from('this is not an image, it is text\n'), 'IMAGE_UNSUPPORTED', 'not a recognised image \\(starts with "this is '),
+img('text-named.jpg', Buffer.from('this is not an image, it is text\n'), 'IMAGE_UNSUPPORTED', 'not a recognised image \\(starts with "this is ');
 img('truncated.jpg', rgb.subarray(0, Math.floor(rgb.length * 0.6)), 'IMAGE_CORRUPT', 'corrupt or truncated');
 img('animation.gif.jpg', await sharp({ create: { width: 8, height: 8, channels: 3, background: 'red' } }).gif().toBuffer(), 'IMAGE_UNSUPPORTED', 'gif images are not supported');
 img('png-header-only.png', (await sharp({ create: { width: 8, height: 8, channels: 3, background: 'blue' } }).png().toBuffer()).subarray(0, 40), 'IMAGE_CORRUPT', 'corrupt or truncated');

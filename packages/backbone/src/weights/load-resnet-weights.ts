@@ -5,7 +5,6 @@
 // and nanoGPT's GPT.from_pretrained (name table + transposes); spec/boxteacher.md §2 "Conversion for TF.js".
 import { loadSafetensors, tf } from '@boxteacher/core';
 import type { ResNet } from '../resnet';
-import { RESNET_STAGES } from '../resnet-options';
 import { describeArchitecture, inferArchitecture, sameArchitecture } from './checkpoint-architecture';
 import { detectron2CheckpointName, detectron2Prefix, isCaffe2Name } from './detectron2-names';
 import { detectron2ToTorchvisionName, torchvisionToDetectron2Name, type NameMapping } from './torchvision-names';

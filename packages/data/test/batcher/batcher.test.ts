@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { initBackend, tf } from '@boxteacher/core';
+import { initBackend } from '@boxteacher/core';
 import { expectNoLeaks } from '@boxteacher/core/testing';
 import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';

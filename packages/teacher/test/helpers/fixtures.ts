@@ -2,9 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe } from 'vitest';
-import { initBackend, tf } from '@boxteacher/core';
+import { initBackend } from '@boxteacher/core';
 import { testBackends } from '@boxteacher/core/testing';
-import type { FixtureTensor } from '@boxteacher/core/testing';
 
 // NCHW → NHWC conversion and comparison are shared by every package's parity tests (@boxteacher/core/testing).
 export { nhwcShape, nhwcData, fixtureToTensor as toTensor, expectMatchesFixture as expectMatches } from '@boxteacher/core/testing';

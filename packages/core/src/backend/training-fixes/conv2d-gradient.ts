@@ -180,7 +180,7 @@ function interleave(parts: tf.Tensor4D[], [sh, sw]: [number, number], [n, h, w, 
  * x `[N, H, W, Cin]`, dy `[N, Ho, Wo, Cout]` → `[kh, kw, Cin, Cout]`.
  */
 export function conv2dFilterGradientByConv(x: tf.Tensor4D, dy: tf.Tensor4D, filterShape: number[], info: tf.backend_util.Conv2DInfo): tf.Tensor4D {
-  const { top, bottom, left, right } = info.padInfo;
+  const { top, left } = info.padInfo;
   const [kh, kw] = [info.filterHeight, info.filterWidth];
   // Only the rows/columns that some tap reads: (Ho−1)·s + (kh−1)·d + 1.
   const usedH = (info.outHeight - 1) * info.strideHeight + (kh - 1) * info.dilationHeight + 1;
