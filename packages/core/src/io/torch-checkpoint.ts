@@ -128,7 +128,6 @@ function readZipEntry(buf: Uint8Array, entry: ZipEntry, file: string): Uint8Arra
 
 // ------------------------------------------------------------------------------------------------------- pickle
 
-const MARK = Symbol('mark');
 interface StorageRef { kind: 'storage'; dtype: TorchDtype; key: string; numel: number }
 class NumpyDtype { constructor(readonly dtype: TorchDtype | undefined, readonly name: string, public bigEndian = false) {} }
 class NumpyArrayStub { state: unknown[] | undefined }
