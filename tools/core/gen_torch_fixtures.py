@@ -69,13 +69,17 @@ class Writer:
         p = pickle.Pickler(buf, protocol=2)
         p.persistent_id = lambda o: ("storage", o.cls, o.key, "cpu", o.numel) if isinstance(o, Storage) else None
         p.dump(obj)
+        def info(name):  # a fixed timestamp, so regenerating gives the same bytes
+            i = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
+            i.compress_type = compression
+            return i
         with zipfile.ZipFile(path, "w", compression) as z:
-            z.writestr("archive/data.pkl", buf.getvalue())
+            z.writestr(info("archive/data.pkl"), buf.getvalue())
             for s in self.storages:
                 if s.key == drop_key:
                     continue
-                z.writestr(zipfile.ZipInfo(f"archive/data/{s.key}"), s.raw[: len(s.raw) // 2] if s.key == truncate_key else s.raw)
-            z.writestr("archive/version", "3\n")
+                z.writestr(info(f"archive/data/{s.key}"), s.raw[: len(s.raw) // 2] if s.key == truncate_key else s.raw)
+            z.writestr(info("archive/version"), "3\n")
 
 
 def main():
@@ -175,6 +179,29 @@ def main():
     record("detectron2.pkl", "model.conv.weight", "f32", pw)
     record("detectron2.pkl", "model.fortran", "f64", pf)
     record("detectron2.pkl", "model.ints", "i64", pi)
+
+    # 8. legacy (pre-1.6) torch.save: magic, protocol, sys_info, main pickle, storage keys, then each storage as an
+    #    8-byte little-endian element count and its raw bytes; one storage shared by a tensor and a transposed view
+    import struct
+    w = Writer()
+    la = np.arange(6, dtype="<f4").reshape(2, 3) - 2.5
+    ls = w.storage("FloatStorage", la)
+    li = np.array([5, -6, 7], dtype="<i8")
+    lt = {"weight": Tensor(ls, 0, (2, 3), (3, 1)), "weight_t": Tensor(ls, 0, (3, 2), (1, 3)), "ints": w.tensor("LongStorage", li)}
+    record("legacy.pth", "weight", "f32", la)
+    record("legacy.pth", "weight_t", "f32", la.T)
+    record("legacy.pth", "ints", "i64", li)
+    buf = io.BytesIO()
+    for obj in (0x1950A86A20F9469CFC6C, 1001, {"protocol_version": 1001, "little_endian": True, "type_sizes": {"short": 2, "int": 4, "long": 4}}):
+        pickle.dump(obj, buf, protocol=2)
+    p = pickle.Pickler(buf, protocol=2)
+    p.persistent_id = lambda o: ("storage", o.cls, o.key, "cpu", o.numel, None) if isinstance(o, Storage) else None
+    p.dump(lt)
+    pickle.dump([s.key for s in w.storages], buf, protocol=2)
+    for s in w.storages:
+        buf.write(struct.pack("<q", s.numel) + s.raw)
+    open(os.path.join(out, "legacy.pth"), "wb").write(buf.getvalue())
+    open(os.path.join(out, "legacy-truncated.pth"), "wb").write(buf.getvalue()[:-10])
 
     with open(os.path.join(out, "expected.json"), "w") as f:
         json.dump(expected, f, indent=1)

@@ -223,13 +223,13 @@ function buildNumpy(ctx: PickleContext, state: unknown[]): TorchTensor | Unsuppo
   return strided(ctx, bytes, dt.dtype, 0, shape, stride);
 }
 
-function unpickle(data: Uint8Array, ctx: PickleContext, persistent: (pid: unknown) => unknown): unknown {
+function unpickle(data: Uint8Array, ctx: PickleContext, persistent: (pid: unknown) => unknown, at?: { pos: number }): unknown {
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
   const globals = makeGlobals(ctx);
   const stack: unknown[] = [];
   const marks: number[] = [];
   const memo = new Map<number, unknown>();
-  let p = 0;
+  let p = at?.pos ?? 0;
   const need = (n: number) => { if (p + n > data.byteLength) throw new TorchCheckpointError(ctx.file, `pickle data ends at byte ${data.byteLength} in the middle of an opcode (truncated)`); };
   const u8 = () => { need(1); return data[p++]!; };
   const u32 = () => { need(4); const v = view.getUint32(p, true); p += 4; return v; };
@@ -323,7 +323,7 @@ function unpickle(data: Uint8Array, ctx: PickleContext, persistent: (pid: unknow
       case 0x30: pop(); break; // POP
       case 0x31: popMark(); break; // POP_MARK
       case 0x32: stack.push(top()); break; // DUP
-      case 0x2e: return pop(); // STOP
+      case 0x2e: if (at) at.pos = p; return pop(); // STOP
       default:
         throw new TorchCheckpointError(ctx.file, `pickle opcode 0x${op.toString(16).padStart(2, '0')} at byte ${p - 1} is not supported (not a torch/numpy checkpoint?)`);
     }
@@ -352,6 +352,63 @@ function storageRef(pid: unknown, file: string): StorageRef {
   const dtype = STORAGE_DTYPES[name.replace(/^torch\./, '')];
   if (dtype == null) throw new TorchCheckpointError(file, `storage type ${JSON.stringify(name)} is not supported`);
   return { kind: 'storage', dtype, key: String(pid[2]), numel: num(pid[4]) };
+}
+
+const LEGACY_MAGIC = 0x1950a86a20f9469cfc6cn;
+
+// Legacy storages follow the main pickle, so the main pickle is run twice: once with zero-filled stand-ins to find
+// where it ends, then with the real bytes. Persistent ids: ("storage", cls, key, location, numel, view_metadata).
+function readLegacy(buf: Uint8Array, file: string, unsupported: Set<string>, start: number): unknown {
+  const at = { pos: start };
+  const scratch: PickleContext = { file, unsupported, loadStorage: () => new Uint8Array(0) };
+  const noPid = () => { throw new TorchCheckpointError(file, 'legacy header pickle holds a persistent id'); };
+  unpickle(buf, scratch, noPid, at); // protocol version
+  unpickle(buf, scratch, noPid, at); // sys_info
+  const mainStart = at.pos;
+  const legacyRef = (pid: unknown): StorageRef & { view?: [string, number, number] } => {
+    const ref = storageRef(pid, file);
+    const view = (pid as unknown[])[5];
+    return Array.isArray(view) ? { ...ref, view: [String(view[0]), num(view[1]), num(view[2])] } : ref;
+  };
+  const sizeOf = (ref: StorageRef & { view?: [string, number, number] }) => (ref.view ? ref.view[1] + ref.view[2] : ref.numel) * BYTES[ref.dtype];
+  const sizes = new Map<string, number>();
+  const collect: PickleContext = {
+    file, unsupported: new Set(),
+    loadStorage: (ref) => {
+      const n = sizeOf(ref);
+      if (n > buf.byteLength) throw new TorchCheckpointError(file, `storage ${ref.key} claims ${n} bytes, more than the whole file (${buf.byteLength})`);
+      sizes.set(ref.key, BYTES[ref.dtype]);
+      return new Uint8Array(n);
+    },
+  };
+  unpickle(buf, collect, legacyRef, at);
+  const keys = unpickle(buf, scratch, noPid, at);
+  if (!Array.isArray(keys)) throw new TorchCheckpointError(file, 'legacy storage key list is not a list');
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  const raw = new Map<string, Uint8Array>();
+  let p = at.pos;
+  for (const k of keys) {
+    const key = String(k);
+    if (p + 8 > buf.byteLength) throw new TorchCheckpointError(file, `legacy storage ${key} starts past the end of the file (truncated)`);
+    const numel = Number(view.getBigUint64(p, true));
+    const bytes = numel * (sizes.get(key) ?? 1);
+    if (p + 8 + bytes > buf.byteLength) throw new TorchCheckpointError(file, `legacy storage ${key} needs bytes up to ${p + 8 + bytes} but the file has ${buf.byteLength} (truncated)`);
+    raw.set(key, buf.subarray(p + 8, p + 8 + bytes));
+    p += 8 + bytes;
+  }
+  const real: PickleContext = {
+    file, unsupported,
+    loadStorage: (ref) => {
+      const r = ref as StorageRef & { view?: [string, number, number] };
+      const b = raw.get(ref.key);
+      if (b == null) throw new TorchCheckpointError(file, `legacy storage ${ref.key} is not in the file's storage list`);
+      if (b.byteLength < ref.numel * BYTES[ref.dtype]) throw new TorchCheckpointError(file, `storage ${ref.key} has ${b.byteLength} bytes but ${ref.numel} ${ref.dtype} elements need ${ref.numel * BYTES[ref.dtype]}`);
+      if (!r.view) return b;
+      const size = BYTES[ref.dtype];
+      return b.subarray(r.view[1] * size, (r.view[1] + r.view[2]) * size);
+    },
+  };
+  return unpickle(buf, real, legacyRef, { pos: mainStart });
 }
 
 /** Parses a torch.save file (or a pickled dict of numpy arrays) held in memory. `file` only labels errors. */
@@ -384,11 +441,11 @@ export function parseTorchCheckpoint(buf: Uint8Array, file = '<buffer>'): TorchC
     };
     tree = unpickle(readZipEntry(buf, entries.get(pkl)!, file), ctx, (pid) => storageRef(pid, file));
   } else if (buf[0] === 0x80 && buf[1]! >= 2 && buf[1]! <= 5) {
-    const ctx: PickleContext = { file, unsupported, loadStorage: () => { throw new TorchCheckpointError(file, 'legacy format not supported yet'); } };
-    const first = unpickle(buf, ctx, () => { throw new TorchCheckpointError(file, 'legacy format not supported yet (a persistent id outside a zip archive)'); });
-    // legacy torch.save starts with the magic number 0x1950a86a20f9469cfc6c as its first pickle
-    if (first === 0x1950a86a20f9469cfc6cn) throw new TorchCheckpointError(file, 'legacy (pre-1.6) torch.save format not supported yet; re-save it with a newer PyTorch');
-    tree = first;
+    const noStorage: PickleContext = { file, unsupported, loadStorage: () => { throw new TorchCheckpointError(file, 'a pickle outside a zip archive refers to a storage'); } };
+    const at = { pos: 0 };
+    const first = unpickle(buf, noStorage, () => { throw new TorchCheckpointError(file, 'a persistent id in a plain pickle (not a torch checkpoint?)'); }, at);
+    // legacy (pre-1.6) torch.save: magic number, protocol version, sys_info, the main pickle, the storage keys, storages
+    tree = first === LEGACY_MAGIC ? readLegacy(buf, file, unsupported, at.pos) : first;
   } else {
     throw new TorchCheckpointError(file, 'not a torch checkpoint: neither a zip archive nor a pickle (first bytes ' + [...buf.subarray(0, 4)].map((b) => b.toString(16).padStart(2, '0')).join(' ') + ')');
   }

@@ -80,6 +80,13 @@ describe('loadTorchCheckpoint', () => {
     expect(Object.keys(torchStateDict(ckpt))).toEqual(['weight']);
   });
 
+  it('reads a legacy (pre-1.6) torch.save file, views included', async () => {
+    const ckpt = await loadTorchCheckpoint(fixture('legacy.pth'));
+    check('legacy.pth', ckpt.tensors);
+    expect(ckpt.unsupported).toEqual([]);
+    expect(Object.keys(torchStateDict(ckpt))).toEqual(['weight', 'weight_t', 'ints']);
+  });
+
   it('toTfTensors converts f64/f16/bf16 to float32 and integers to int32', async () => {
     const ckpt = await loadTorchCheckpoint(fixture('dtypes.pth'));
     const { i64_big: _big, ...rest } = ckpt.tensors;
@@ -126,10 +133,14 @@ describe('loadTorchCheckpoint', () => {
       const pkl = new Uint8Array(readFileSync(fixture('detectron2.pkl')));
       expect(() => parseTorchCheckpoint(pkl.subarray(0, 100), 'cut.pkl')).toThrow(/^cut\.pkl: pickle data ends at byte 100 in the middle of an opcode \(truncated\)$/);
     });
-    it('a legacy (pre-1.6) torch.save file says so', () => {
+    it('a legacy (pre-1.6) header cut after the magic number', () => {
       // pickle of the legacy magic number 0x1950a86a20f9469cfc6c, as torch.save wrote first before 1.6
       const magic = [0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19, 0x2e];
-      expect(() => parseTorchCheckpoint(new Uint8Array(magic), 'old.pth')).toThrow('old.pth: legacy (pre-1.6) torch.save format not supported yet; re-save it with a newer PyTorch');
+      expect(() => parseTorchCheckpoint(new Uint8Array(magic), 'old.pth')).toThrow(/^old\.pth: pickle data ends at byte 15 in the middle of an opcode \(truncated\)$/);
+    });
+    it('a truncated legacy file', async () => {
+      const f = fixture('legacy-truncated.pth');
+      await expect(loadTorchCheckpoint(f)).rejects.toThrow(/^.*legacy-truncated\.pth: legacy storage 1 needs bytes up to \d+ but the file has \d+ \(truncated\)$/);
     });
   });
 });
