@@ -1,0 +1,120 @@
+// How good are the masks `boxteacher label` makes from boxes? Generates held-out synthetic images (a seed other
+// than training's and validation's), labels them from their TRUE boxes with a trained run (the label command
+// itself, imported), and compares against the true masks: the mean mask IoU of the labels vs the mean IoU of the
+// filled boxes themselves (what you would have without the model). The demo prints both and keeps them in eval.json.
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { writeFileAtomic } from '@boxteacher/core';
+import { mask as cocoMask, type Rle } from '@boxteacher/coco-eval';
+import { labelCommand } from '../cli/label-command';
+import { ensureSyntheticFolder } from './prepare-data';
+
+export interface LabellingQualityOptions {
+  /** held-out images (default 30) */
+  count?: number;
+  /** image side in pixels (default 128) */
+  size?: number;
+  /** generator seed (default 3: the demo trains on seed 1 and validates on seed 2) */
+  seed?: number;
+  backend?: string;
+}
+
+export interface LabelledBoxIoU {
+  annotationId: number;
+  imageId: number;
+  maskIoU: number;
+  boxIoU: number;
+}
+
+export interface LabellingQuality {
+  images: number;
+  boxes: number;
+  seed: number;
+  /** mean IoU of the labelled masks with the true masks */
+  maskIoU: number;
+  /** mean IoU of the filled true boxes with the true masks */
+  boxIoU: number;
+  /** the held-out COCO file with true masks, and the labelled one */
+  truthFile: string;
+  labelledFile: string;
+  imagesDir: string;
+  perBox: LabelledBoxIoU[];
+}
+
+/** IoU of two same-size binary masks (1 when both are empty). */
+export function maskIoU(a: Uint8Array, b: Uint8Array): number {
+  let inter = 0;
+  let union = 0;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]! > 0;
+    const y = b[i]! > 0;
+    if (x && y) inter++;
+    if (x || y) union++;
+  }
+  return union === 0 ? 1 : inter / union;
+}
+
+/** A COCO `[x, y, w, h]` box filled as a row-major h×w mask (pixels whose centre lies inside). */
+export function filledBox(bbox: readonly number[], h: number, w: number): Uint8Array {
+  const [x, y, bw, bh] = bbox as [number, number, number, number];
+  const out = new Uint8Array(h * w);
+  const c0 = Math.max(0, Math.ceil(x - 0.5));
+  const c1 = Math.min(w - 1, Math.floor(x + bw - 0.5));
+  const r0 = Math.max(0, Math.ceil(y - 0.5));
+  const r1 = Math.min(h - 1, Math.floor(y + bh - 0.5));
+  for (let r = r0; r <= r1; r++) out.fill(1, r * w + c0, r * w + c1 + 1);
+  return out;
+}
+
+interface JsonAnnotation {
+  id: number;
+  image_id: number;
+  bbox: number[];
+  segmentation?: unknown;
+}
+interface JsonCoco {
+  images: Array<{ id: number; width: number; height: number }>;
+  annotations: JsonAnnotation[];
+}
+
+function decodeSegmentation(seg: unknown, h: number, w: number): Uint8Array {
+  const s = seg as { size: [number, number]; counts: number[] | string };
+  const rle = Array.isArray(s.counts) ? cocoMask.frPyObjects(s as { size: [number, number]; counts: number[] }, h, w) : (s as Rle);
+  return cocoMask.decode(rle);
+}
+
+/** Labels held-out synthetic images from their true boxes with the run in `runDir` and scores the labels. */
+export async function labellingQuality(runDir: string, options: LabellingQualityOptions = {}): Promise<LabellingQuality> {
+  const params = { count: options.count ?? 30, size: options.size ?? 128, seed: options.seed ?? 3 };
+  const dir = path.join(runDir, 'labelling');
+  const folder = await ensureSyntheticFolder(path.join(dir, 'heldout'), params);
+  const labelledFile = path.join(dir, 'labelled.json');
+  await labelCommand({ checkpoint: runDir, coco: folder.boxAnnotations, out: labelledFile, ...(options.backend != null ? { backend: options.backend } : {}) });
+  const truth = JSON.parse(await fs.readFile(folder.annotations, 'utf8')) as JsonCoco;
+  const labelled = JSON.parse(await fs.readFile(labelledFile, 'utf8')) as JsonCoco;
+  const labelById = new Map(labelled.annotations.map((a) => [a.id, a]));
+  const imageById = new Map(truth.images.map((im) => [im.id, im]));
+  const perBox: LabelledBoxIoU[] = [];
+  for (const ann of truth.annotations) {
+    const im = imageById.get(ann.image_id)!;
+    const gt = decodeSegmentation(ann.segmentation, im.height, im.width);
+    const label = labelById.get(ann.id);
+    const mask = label?.segmentation != null ? decodeSegmentation(label.segmentation, im.height, im.width) : new Uint8Array(gt.length);
+    perBox.push({ annotationId: ann.id, imageId: ann.image_id, maskIoU: maskIoU(mask, gt), boxIoU: maskIoU(filledBox(ann.bbox, im.height, im.width), gt) });
+  }
+  const mean = (k: 'maskIoU' | 'boxIoU') => (perBox.length ? perBox.reduce((s, b) => s + b[k], 0) / perBox.length : 0);
+  const result: LabellingQuality = { images: truth.images.length, boxes: perBox.length, seed: params.seed, maskIoU: mean('maskIoU'), boxIoU: mean('boxIoU'), truthFile: folder.annotations, labelledFile, imagesDir: folder.imagesDir, perBox };
+  await writeFileAtomic(path.join(dir, 'labelling.json'), `${JSON.stringify({ ...result, perBox: undefined }, null, 1)}\n`);
+  return result;
+}
+
+/** `labelling: mask IoU 0.712 vs filled box 0.618 (+0.094) on 30 held-out images` */
+export function formatLabellingQuality(q: LabellingQuality): string {
+  const d = q.maskIoU - q.boxIoU;
+  return `labelling: mask IoU ${q.maskIoU.toFixed(3)} vs filled box ${q.boxIoU.toFixed(3)} (${d >= 0 ? '+' : ''}${d.toFixed(3)}) on ${q.images} held-out images`;
+}
+
+/** The figures as kept in eval.json (`labelling`). */
+export function labellingSummary(q: LabellingQuality): { images: number; boxes: number; seed: number; maskIoU: number; boxIoU: number } {
+  return { images: q.images, boxes: q.boxes, seed: q.seed, maskIoU: q.maskIoU, boxIoU: q.boxIoU };
+}

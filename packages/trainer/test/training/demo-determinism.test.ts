@@ -1,0 +1,77 @@
+// The demo's promise: same seed, same figures. A tiny BoxTeacher run (cpu backend, 64-px images, 6 iterations)
+// trained twice from the same seed, each followed by the demo's labelling check on held-out images, gives the
+// identical eval.json and labelling figures. Also the fixed per-backend iteration counts and the schedule scaling.
+import { promises as fs } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { presetConfig } from '../../src/config/presets';
+import { resolveTrainConfig } from '../../src/config/train-config';
+import { DEMO_ITERATIONS, demoIterations, scaleSchedule } from '../../src/training/calibrate-steps';
+import { filledBox, formatLabellingQuality, labellingQuality, labellingSummary, maskIoU } from '../../src/training/labelling-quality';
+import { trainRun } from '../../src/training/train-run';
+
+const FIXTURE = path.resolve(__dirname, '../fixtures/tiny-config.json');
+const dirs: string[] = [];
+
+afterAll(async () => {
+  for (const d of dirs) await fs.rm(d, { recursive: true, force: true });
+});
+
+async function tinyRun(): Promise<{ evalJson: string; labelling: ReturnType<typeof labellingSummary>; line: string; perBox: number[] }> {
+  const { preset: _preset, ...overrides } = JSON.parse(await fs.readFile(FIXTURE, 'utf8')) as Record<string, unknown>;
+  const config = resolveTrainConfig({ ...overrides, seed: 7 }, presetConfig('demo'), 'tiny-config.json');
+  const outDir = await fs.mkdtemp(path.join(tmpdir(), 'bt-demo-det-'));
+  dirs.push(outDir);
+  const result = await trainRun(config, { outDir, reportSamples: 2 });
+  expect(result.finalEval).not.toBeNull();
+  const q = await labellingQuality(result.runDir, { count: 4, size: 64, seed: 11, backend: 'cpu' });
+  return { evalJson: await fs.readFile(path.join(result.runDir, 'eval.json'), 'utf8'), labelling: labellingSummary(q), line: formatLabellingQuality(q), perBox: q.perBox.map((b) => b.maskIoU) };
+}
+
+describe('demo determinism (cpu, tiny model)', () => {
+  it('gives the identical eval.json and labelling figures for the same seed', async () => {
+    const a = await tinyRun();
+    const b = await tinyRun();
+    expect(b.evalJson).toBe(a.evalJson);
+    expect(b.labelling).toEqual(a.labelling);
+    expect(b.perBox).toEqual(a.perBox);
+    expect(a.labelling.images).toBe(4);
+    expect(a.labelling.boxes).toBeGreaterThan(0);
+    expect(a.labelling.maskIoU).toBeGreaterThanOrEqual(0);
+    expect(a.labelling.maskIoU).toBeLessThanOrEqual(1);
+    expect(a.labelling.boxIoU).toBeGreaterThan(0.3);
+    expect(a.line).toMatch(/^labelling: mask IoU \d\.\d{3} vs filled box \d\.\d{3} \([+-]\d\.\d{3}\) on 4 held-out images$/);
+  }, 120_000);
+});
+
+describe('demo schedule', () => {
+  it('trains a fixed count per backend class', () => {
+    expect(demoIterations('tensorflow')).toBe(DEMO_ITERATIONS.tensorflow);
+    expect(demoIterations('wasm')).toBe(DEMO_ITERATIONS.wasm);
+    expect(demoIterations('cpu')).toBe(DEMO_ITERATIONS.wasm);
+    expect(DEMO_ITERATIONS).toEqual({ tensorflow: 600, wasm: 300, cpu: 300 });
+  });
+
+  it('scales the demo schedule to the same fractions as the experiment', () => {
+    const demo = presetConfig('demo');
+    expect(demo.teacher.momentum).toBe(0.95);
+    const c = scaleSchedule(demo, 600);
+    expect(c.solver.maxIter).toBe(600);
+    expect(c.solver.steps).toEqual([480, 560]);
+    expect(c.solver.warmupIters).toBe(40);
+    expect(c.teacher.warmupIters).toBe(120);
+    expect(c.boxinst.pairwiseWarmupIters).toBe(120);
+    expect(c.solver.evalEvery).toBe(0);
+  });
+});
+
+describe('labelling IoU helpers', () => {
+  it('fills a box by pixel centres and measures IoU', () => {
+    const box = filledBox([1, 1, 2, 2], 4, 4);
+    expect(Array.from(box)).toEqual([0, 0, 0, 0, 0, 1, 1, 0, 0, 1, 1, 0, 0, 0, 0, 0]);
+    const half = filledBox([1, 1, 1, 2], 4, 4);
+    expect(maskIoU(half, box)).toBeCloseTo(0.5);
+    expect(maskIoU(new Uint8Array(4), new Uint8Array(4))).toBe(1);
+  });
+});
