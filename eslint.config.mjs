@@ -3,7 +3,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', '**/coverage/**', 'runs/**', '**/*.d.ts'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', '**/coverage/**', '**/.tmp/**', '**/runs/**', '**/*.d.ts'] }, // build and test outputs
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts'],
