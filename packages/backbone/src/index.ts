@@ -34,3 +34,13 @@ export {
   normalizePixels,
 } from './pixel-conventions';
 export type { PixelConvention } from './pixel-conventions';
+
+export {
+  makeDivisible,
+  mobilenetV2Layers,
+  mobilenetV2OutputShape,
+  MOBILENET_V2_SETTINGS,
+  MOBILENET_V2_TAPS,
+  MOBILENET_V2_FREEZE_END,
+} from './mobilenet-v2-options';
+export type { MobileNetV2Layer, MobileNetV2Tap } from './mobilenet-v2-options';
