@@ -6,19 +6,11 @@ import { promises as fs } from 'node:fs';
 import { tf } from '../tf';
 import { writeFileAtomic } from './atomic-write';
 import { encodeSafetensors, parseSafetensors, SafetensorsError, type RawTensor } from './safetensors-format';
+import { bfloat16ToFloat32, float16ToFloat32 } from './half-floats';
 
 export interface SafetensorsContents {
   tensors: Record<string, tf.Tensor>;
   metadata: Record<string, string>;
-}
-
-function halfToFloat(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exponent = (h >> 10) & 0x1f;
-  const fraction = h & 0x3ff;
-  if (exponent === 0) return sign * 2 ** -14 * (fraction / 1024);
-  if (exponent === 0x1f) return fraction === 0 ? sign * Infinity : NaN;
-  return sign * 2 ** (exponent - 15) * (1 + fraction / 1024);
 }
 
 // Copies the bytes out first: data offsets need not be aligned to the element size.
@@ -45,18 +37,10 @@ function rawToTensor(raw: RawTensor, file: string, name: string): tf.Tensor {
       return tf.tensor(new Float32Array(aligned(bytes)), shape, 'float32');
     case 'F64':
       return tf.tensor(Float32Array.from(new Float64Array(aligned(bytes))), shape, 'float32');
-    case 'F16': {
-      const halves = new Uint16Array(aligned(bytes));
-      const out = new Float32Array(halves.length);
-      for (let i = 0; i < halves.length; i++) out[i] = halfToFloat(halves[i]!);
-      return tf.tensor(out, shape, 'float32');
-    }
-    case 'BF16': {
-      const halves = new Uint16Array(aligned(bytes));
-      const words = new Uint32Array(halves.length);
-      for (let i = 0; i < halves.length; i++) words[i] = halves[i]! << 16;
-      return tf.tensor(new Float32Array(words.buffer), shape, 'float32');
-    }
+    case 'F16':
+      return tf.tensor(float16ToFloat32(new Uint16Array(aligned(bytes))), shape, 'float32');
+    case 'BF16':
+      return tf.tensor(bfloat16ToFloat32(new Uint16Array(aligned(bytes))), shape, 'float32');
     case 'I32':
       return tf.tensor(new Int32Array(aligned(bytes)), shape, 'int32');
     case 'I64':

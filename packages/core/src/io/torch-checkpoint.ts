@@ -5,6 +5,7 @@
 // Every structural problem is a TorchCheckpointError naming the file, in one line.
 import { readFile } from 'node:fs/promises';
 import { inflateRawSync } from 'node:zlib';
+import { bfloat16ToFloat32, float16ToFloat32 } from './half-floats';
 
 export type TorchDtype = 'f32' | 'f64' | 'f16' | 'bf16' | 'i64' | 'i32' | 'i16' | 'i8' | 'u8' | 'bool';
 /** f16 and bf16 come as their raw 16-bit patterns (Uint16Array), bool as 0/1 bytes. */
@@ -483,23 +484,14 @@ export function torchStateDict(ckpt: TorchCheckpoint): Record<string, TorchTenso
   return found;
 }
 
-function halfToFloat(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exponent = (h >> 10) & 0x1f;
-  const fraction = h & 0x3ff;
-  if (exponent === 0) return sign * 2 ** -14 * (fraction / 1024);
-  if (exponent === 0x1f) return fraction === 0 ? sign * Infinity : NaN;
-  return sign * 2 ** (exponent - 15) * (1 + fraction / 1024);
-}
-
 /** Values in a TensorFlow.js-compatible dtype: f64/f16/bf16 -> float32, integers -> int32 (throws if one does not fit), bool -> bool. */
 export function torchTensorValues(t: TorchTensor, name = '<tensor>'): { dtype: 'float32' | 'int32' | 'bool'; values: Float32Array | Int32Array | Uint8Array } {
   const d = t.data;
   switch (t.dtype) {
     case 'f32': return { dtype: 'float32', values: d as Float32Array };
     case 'f64': return { dtype: 'float32', values: Float32Array.from(d as Float64Array) };
-    case 'f16': return { dtype: 'float32', values: Float32Array.from(d as Uint16Array, halfToFloat) };
-    case 'bf16': return { dtype: 'float32', values: new Float32Array(Uint32Array.from(d as Uint16Array, (v) => v << 16).buffer) };
+    case 'f16': return { dtype: 'float32', values: float16ToFloat32(d as Uint16Array) };
+    case 'bf16': return { dtype: 'float32', values: bfloat16ToFloat32(d as Uint16Array) };
     case 'bool': return { dtype: 'bool', values: d as Uint8Array };
     case 'i32': return { dtype: 'int32', values: d as Int32Array };
     default: {
