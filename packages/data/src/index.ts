@@ -10,6 +10,8 @@
 export { readCoco } from './coco/read-coco';
 export type { ReadCocoOptions, CocoDataset, CocoCategory, CocoReadStats } from './coco/read-coco';
 export type { CocoJson, CocoJsonImage, CocoJsonAnnotation, CocoJsonCategory, CocoJsonRle } from './coco/coco-json';
+export { diagnoseJson } from './coco/json-diagnose';
+export type { JsonSyntaxProblem } from './coco/json-diagnose';
 
 export { loadImage, decodeImage } from './image/load-image';
 export { saveImage } from './image/encode-image';

@@ -1,20 +1,15 @@
 // Reads a JSON file that a user named on the command line, failing in one line that names the flag and the file:
 // no stack trace, no raw ENOENT, and never the file's bytes echoed back (a binary file would print garbage).
 import { promises as fs } from 'node:fs';
+import { diagnoseJson } from '@boxteacher/data';
 
-/** What JSON.parse's message says went wrong, without the snippet of the file it quotes. */
-function syntaxProblem(text: string, message: string): string {
-  const at = /position (\d+)/.exec(message);
-  const offset = at == null ? null : Number(at[1]);
-  if (/Unexpected end of JSON input|Unterminated/.test(message) || (offset != null && offset >= text.trimEnd().length)) {
-    return 'the file ends early (truncated?)';
-  }
-  const token = /Unexpected token '(.)'/u.exec(message)?.[1];
-  if (token != null && !/^[\x20-\x7e]$/.test(token)) return 'a character that is not JSON (a binary file?)';
-  if (offset == null) return token != null ? `unexpected ${JSON.stringify(token)}` : 'a syntax error';
-  const before = text.slice(0, offset);
-  const line = before.split('\n').length;
-  return `a syntax error at line ${line}, column ${offset - before.lastIndexOf('\n')}`;
+/** Where and what the syntax error is (the data package's JSON diagnoser), in words for one line. */
+function syntaxProblem(text: string): string {
+  const d = diagnoseJson(text);
+  if (d == null) return 'a syntax error';
+  const at = `line ${d.line + 1}${d.path ? `, at ${d.path}` : ''}`;
+  if (/the end of the text|the text ends inside/.test(d.message)) return `the file ends early (truncated?) at ${at}`;
+  return `${at}: ${d.message}; expected ${d.expected}`;
 }
 
 export async function readJsonFile(file: string, what: string): Promise<unknown> {
@@ -32,7 +27,10 @@ export async function readJsonFile(file: string, what: string): Promise<unknown>
   if (text.trim() === '') throw new Error(`${what} ${file}: the file is empty, expected JSON`);
   try {
     return JSON.parse(text);
-  } catch (error) {
-    throw new Error(`${what} ${file}: not valid JSON: ${syntaxProblem(text, (error as Error).message)}`);
+  } catch {
+    // Invalid UTF-8 decodes to U+FFFD: most likely a binary file, whose bytes must not be quoted back.
+    const replaced = text.indexOf('\uFFFD');
+    if (replaced >= 0) throw new Error(`${what} ${file}: not a UTF-8 text file (an invalid byte near offset ${Buffer.byteLength(text.slice(0, replaced))})`);
+    throw new Error(`${what} ${file}: not valid JSON: ${syntaxProblem(text)}`);
   }
 }

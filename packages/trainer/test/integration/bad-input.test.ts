@@ -34,6 +34,7 @@ beforeAll(async () => {
   // Binary bytes (with a zero byte), a truncated JSON document, a COCO file with a string box.
   await fs.writeFile(path.join(dir, 'binary.json'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d]));
   await fs.writeFile(path.join(dir, 'truncated.json'), '{"images": [{"id": 1, "file_name": "a.png"');
+  await fs.writeFile(path.join(dir, 'syntax.json'), '{"seed": 1,\n "method": boxinst}');
   const coco = (bbox: unknown[]) => JSON.stringify({
     images: [{ id: 1, file_name: 'a.png', width: 10, height: 10 }],
     annotations: [{ id: 1, image_id: 1, category_id: 1, bbox, area: 1, iscrowd: 0 }],
@@ -73,7 +74,8 @@ describe('boxteacher: bad input gives one clear error', () => {
 
   it('a config that is binary or truncated (exit 2, names the file)', async () => {
     await expectCleanError(['train', '--config', path.join(dir, 'binary.json')], 2, /--config .*binary\.json: not a JSON text file \(a zero byte at offset 8\)/);
-    await expectCleanError(['train', '--config', path.join(dir, 'truncated.json')], 2, /--config .*truncated\.json: not valid JSON: the file ends early \(truncated\?\)/);
+    await expectCleanError(['train', '--config', path.join(dir, 'truncated.json')], 2, /--config .*truncated\.json: not valid JSON: the file ends early \(truncated\?\) at line 1, at \.images\[0\]\.file_name/);
+    await expectCleanError(['train', '--config', path.join(dir, 'syntax.json')], 2, /--config .*syntax\.json: not valid JSON: line 2, at \.method: found "boxinst}"; expected a JSON value/);
   });
 
   it('a missing, binary or malformed COCO file (exit 1, names the file and JSON path)', async () => {
