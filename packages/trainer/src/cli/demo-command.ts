@@ -8,7 +8,7 @@ import { presetConfig } from '../config/presets';
 import { resolveTrainConfig, type TrainConfig } from '../config/train-config';
 import { initBackend } from '@boxteacher/core';
 import { demoIterations, fitToTimeBudget, scaleSchedule } from '../training/calibrate-steps';
-import { formatLabellingQuality, labellingQuality, labellingSummary } from '../training/labelling-quality';
+import { formatLabellingQuality } from '../training/labelling-quality';
 import { trainRun } from '../training/train-run';
 import { formatDuration } from '../training/progress-line';
 import type { FlagSpec, ParsedFlags } from './parse-args';
@@ -47,30 +47,25 @@ export async function demoCommand(flags: ParsedFlags): Promise<void> {
     }
   }
   process.stdout.write(`BoxTeacher.ts demo: ${config.method} on synthetic shapes, ${config.solver.maxIter} iterations\nrun folder: ${outDir}\n`);
-  const result = await trainRun(config, { outDir, resume: Boolean(flags.resume) });
+  const synthetic = config.data.train.synthetic;
+  // Labelling quality: held-out images (seed 3; training uses 1, validation 2) labelled from their true boxes.
+  const heldOut = { count: 30, size: Array.isArray(synthetic?.size) ? synthetic.size[0] : (synthetic?.size ?? 128), seed: 3 };
+  const result = await trainRun(config, { outDir, resume: Boolean(flags.resume), labelling: heldOut });
   if (result.backend !== 'tensorflow') {
     process.stdout.write('tip: `npm run setup:native` builds the native TensorFlow backend (2-4x faster training)\n');
   }
   const e = result.finalEval;
-  // Labelling quality: held-out images (seed 3) labelled from their true boxes by `boxteacher label`'s code.
-  let labelling = '';
-  if (e) {
-    const synthetic = config.data.train.synthetic;
-    const q = await labellingQuality(result.runDir, { count: 30, size: Array.isArray(synthetic?.size) ? synthetic.size[0] : (synthetic?.size ?? 128), seed: 3, backend: result.backend });
-    labelling = formatLabellingQuality(q);
-    const evalFile = path.join(result.runDir, 'eval.json');
-    const evalJson = JSON.parse(await fs.readFile(evalFile, 'utf8')) as Record<string, unknown>;
-    await fs.writeFile(evalFile, `${JSON.stringify({ ...evalJson, labelling: labellingSummary(q) }, null, 1)}\n`);
-  }
   process.stdout.write(
     [
       '',
       `done in ${formatDuration((Date.now() - started) / 1000)} (training ${formatDuration(result.trainSeconds)}, ${result.steps} steps on ${result.backend})`,
-      e ? `mask AP ${(100 * e.segm.stats[0]!).toFixed(1)}  (AP50 ${(100 * e.segm.stats[1]!).toFixed(1)}, AP75 ${(100 * e.segm.stats[2]!).toFixed(1)})   box AP ${(100 * e.bbox.stats[0]!).toFixed(1)}` : '',
-      labelling,
-      `report:  ${result.reportPath}`,
+      e ? `mask AP ${(100 * e.segm.stats[0]!).toFixed(1)}  (AP50 ${(100 * e.segm.stats[1]!).toFixed(1)}, AP75 ${(100 * e.segm.stats[2]!).toFixed(1)})   box AP ${(100 * e.bbox.stats[0]!).toFixed(1)}` : null,
+      result.labelling ? formatLabellingQuality(result.labelling) : null,
+      result.reportPath ? `report:  ${result.reportPath}` : null,
       `run:     ${result.runDir}`,
       '',
-    ].join('\n'),
+    ]
+      .filter((line) => line !== null)
+      .join('\n'),
   );
 }

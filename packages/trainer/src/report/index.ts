@@ -15,10 +15,13 @@ export type {
   ReportPrediction,
   ReportDiagnostics,
   ReportPseudoMaskIoU,
+  ReportLabelling,
+  ReportLabellingExample,
 } from './report-data';
 export { lineChart, niceTicks, logTicks, escapeXml, CHART_PALETTE } from './svg-charts';
 export type { ChartSeries, LineChartOptions } from './svg-charts';
 export { reportPrCurve } from './pr-curves';
 export type { PrecisionArray, ReportPrCurveOptions } from './pr-curves';
 export { renderSampleOverlay } from './mask-overlay';
+export { renderLabellingOverlay } from './labelling-section';
 export type { SampleOverlay, SampleOverlayOptions, SampleLabel } from './mask-overlay';

@@ -4,6 +4,7 @@
 // request and every script, so the page renders the same offline, in a mail attachment or a CI artefact.
 // The 12 stat labels are pycocotools' `COCOeval.summarize` lines (spec/coco-eval.md 7.1).
 import { writeFileAtomic } from '@boxteacher/core';
+import { labellingSection } from './labelling-section';
 import { renderSampleOverlay, type SampleOverlay, type SampleOverlayOptions } from './mask-overlay';
 import { validateRunReportData, type ReportEvalRecord, type ReportPrCurve, type RunReportData } from './report-data';
 import { CHART_PALETTE, escapeXml, lineChart, type ChartSeries } from './svg-charts';
@@ -95,6 +96,7 @@ function header(data: RunReportData, nav: string): string {
     ${card('Mask AP', percent(last?.segm[0]), true)}
     ${card('Box AP', percent(last?.bbox[0]), true)}
     ${card('Mask AP50', percent(last?.segm[1]))}
+    ${data.labelling ? card('Label IoU vs box', `${data.labelling.maskIoU.toFixed(2)} vs ${data.labelling.boxIoU.toFixed(2)}`, true) : ''}
     ${card('Backend', data.backend)}
     ${card('Wall time', formatDuration(data.wallTimeSeconds))}
     ${card('Steps', steps === undefined ? '—' : String(steps))}
@@ -369,6 +371,7 @@ footer{color:#7b8794;font-size:12px;text-align:center}
 export async function renderRunReport(data: RunReportData, options: RenderRunReportOptions = {}): Promise<string> {
   const report = validateRunReportData(data);
   const diagnostics = diagnosticsSection(report);
+  const labelling = await labellingSection(report.labelling);
   const colors = reportCategoryColors(report);
   const links: Array<[string, string]> = [
     ['training', 'Training'],
@@ -376,6 +379,7 @@ export async function renderRunReport(data: RunReportData, options: RenderRunRep
     ['per-category', 'Per-category AP'],
     ['pr-curves', 'Precision–recall'],
     ['samples', 'Samples'],
+    ...(labelling ? ([['labelling', 'Labelling']] as Array<[string, string]>) : []),
     ...(diagnostics ? ([['diagnostics', 'Diagnostics']] as Array<[string, string]>) : []),
     ['config', 'Configuration'],
   ];
@@ -387,6 +391,7 @@ export async function renderRunReport(data: RunReportData, options: RenderRunRep
     perCategorySection(report, colors),
     prSection(report),
     await samplesSection(report, options, colors),
+    labelling,
     diagnostics,
     configSection(report),
   ].join('\n');

@@ -93,6 +93,34 @@ export interface ReportDiagnostics {
   readonly pseudoMaskIoU?: readonly ReportPseudoMaskIoU[];
 }
 
+/** One instance labelled from its true box (the `boxteacher label` path), drawn as box, true mask and label. */
+export interface ReportLabellingExample {
+  readonly name: string;
+  readonly width: number;
+  readonly height: number;
+  /** Pixels `[height, width, 3]` (HWC RGB uint8). */
+  readonly rgb: Uint8Array;
+  /** The true box `[x0, y0, x1, y1]` the mask was made from. */
+  readonly box: readonly [number, number, number, number];
+  /** `height * width` bytes (0/1), row-major. */
+  readonly trueMask: Uint8Array;
+  readonly labelledMask: Uint8Array;
+  /** IoU of the labelled mask and of the filled box with the true mask. */
+  readonly maskIoU: number;
+  readonly boxIoU: number;
+}
+
+/** Labelling quality on held-out images: masks made from the true boxes vs the filled boxes themselves. */
+export interface ReportLabelling {
+  readonly images: number;
+  /** Mean IoU with the true masks of the labelled masks, and of the filled boxes. */
+  readonly maskIoU: number;
+  readonly boxIoU: number;
+  /** Per instance, for the distribution chart. */
+  readonly perBox: ReadonlyArray<{ readonly maskIoU: number; readonly boxIoU: number }>;
+  readonly examples: readonly ReportLabellingExample[];
+}
+
 /** Everything `renderRunReport` draws. */
 export interface RunReportData {
   readonly title: string;
@@ -113,6 +141,8 @@ export interface RunReportData {
   readonly prCurves?: ReportPrCurves;
   readonly samples: readonly ReportSample[];
   readonly diagnostics?: ReportDiagnostics;
+  /** Present when the run measured how well it labels boxes (the demo does). */
+  readonly labelling?: ReportLabelling;
 }
 
 /** Bad report input: `path` is the JSON-style path of the offending field (`metrics[3].losses.lossMask`). */
@@ -293,6 +323,52 @@ function validateDiagnostics(value: unknown, path: string): ReportDiagnostics {
   return { pseudoMaskIoU };
 }
 
+function unitInterval(value: unknown, path: string): number {
+  if (typeof value !== 'number' || !(value >= 0 && value <= 1)) fail(path, 'a number in [0, 1]', value);
+  return value;
+}
+
+function validateLabellingExample(value: unknown, path: string): ReportLabellingExample {
+  const r = record(value, path);
+  const width = dimension(r.width, `${path}.width`);
+  const height = dimension(r.height, `${path}.height`);
+  if (!(r.rgb instanceof Uint8Array) || r.rgb.length !== width * height * 3) {
+    fail(`${path}.rgb`, `a Uint8Array of height*width*3 = ${height}*${width}*3 = ${height * width * 3} bytes (HWC RGB)`, r.rgb);
+  }
+  const mask = (key: 'trueMask' | 'labelledMask'): Uint8Array => {
+    const m = r[key];
+    if (!(m instanceof Uint8Array) || m.length !== width * height) fail(`${path}.${key}`, `a Uint8Array of height*width = ${height * width} bytes`, m);
+    return m;
+  };
+  return {
+    name: string(r.name, `${path}.name`),
+    width,
+    height,
+    rgb: r.rgb,
+    box: box(r.box, `${path}.box`),
+    trueMask: mask('trueMask'),
+    labelledMask: mask('labelledMask'),
+    maskIoU: unitInterval(r.maskIoU, `${path}.maskIoU`),
+    boxIoU: unitInterval(r.boxIoU, `${path}.boxIoU`),
+  };
+}
+
+function validateLabelling(value: unknown, path: string): ReportLabelling {
+  const r = record(value, path);
+  const images = r.images;
+  if (typeof images !== 'number' || !Number.isInteger(images) || images < 0) fail(`${path}.images`, 'a non-negative integer', images);
+  return {
+    images,
+    maskIoU: unitInterval(r.maskIoU, `${path}.maskIoU`),
+    boxIoU: unitInterval(r.boxIoU, `${path}.boxIoU`),
+    perBox: array(r.perBox, `${path}.perBox`).map((item, i) => {
+      const e = record(item, `${path}.perBox[${i}]`);
+      return { maskIoU: unitInterval(e.maskIoU, `${path}.perBox[${i}].maskIoU`), boxIoU: unitInterval(e.boxIoU, `${path}.perBox[${i}].boxIoU`) };
+    }),
+    examples: array(r.examples, `${path}.examples`).map((e, i) => validateLabellingExample(e, `${path}.examples[${i}]`)),
+  };
+}
+
 /**
  * Checks that `data` is a well-formed {@link RunReportData} and returns it typed.
  * @throws RunReportDataError naming the first bad field by path (`evals[2].segm[0]`) and what was expected.
@@ -309,6 +385,7 @@ export function validateRunReportData(data: unknown): RunReportData {
     return { bbox: validatePrCurve(c.bbox, 'prCurves.bbox'), segm: validatePrCurve(c.segm, 'prCurves.segm') };
   });
   const diagnostics = optional(r.diagnostics, (v) => validateDiagnostics(v, 'diagnostics'));
+  const labelling = optional(r.labelling, (v) => validateLabelling(v, 'labelling'));
   const wallTimeSeconds = finite(r.wallTimeSeconds, 'wallTimeSeconds');
   if (wallTimeSeconds < 0) fail('wallTimeSeconds', 'a non-negative number of seconds', wallTimeSeconds);
   return {
@@ -325,5 +402,6 @@ export function validateRunReportData(data: unknown): RunReportData {
     ...(prCurves === undefined ? {} : { prCurves }),
     samples: array(r.samples, 'samples').map((s, i) => validateSample(s, `samples[${i}]`)),
     ...(diagnostics === undefined ? {} : { diagnostics }),
+    ...(labelling === undefined ? {} : { labelling }),
   };
 }

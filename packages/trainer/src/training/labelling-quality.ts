@@ -6,6 +6,8 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { writeFileAtomic } from '@boxteacher/core';
 import { mask as cocoMask, type Rle } from '@boxteacher/coco-eval';
+import { loadImage } from '@boxteacher/data';
+import type { ReportLabelling, ReportLabellingExample } from '../report';
 import { labelCommand } from '../cli/label-command';
 import { ensureSyntheticFolder } from './prepare-data';
 
@@ -73,7 +75,7 @@ interface JsonAnnotation {
   segmentation?: unknown;
 }
 interface JsonCoco {
-  images: Array<{ id: number; width: number; height: number }>;
+  images: Array<{ id: number; width: number; height: number; file_name: string }>;
   annotations: JsonAnnotation[];
 }
 
@@ -117,4 +119,39 @@ export function formatLabellingQuality(q: LabellingQuality): string {
 /** The figures as kept in eval.json (`labelling`). */
 export function labellingSummary(q: LabellingQuality): { images: number; boxes: number; seed: number; maskIoU: number; boxIoU: number } {
   return { images: q.images, boxes: q.boxes, seed: q.seed, maskIoU: q.maskIoU, boxIoU: q.boxIoU };
+}
+
+/**
+ * The report's view of a measurement: the figures, every instance's pair of IoUs, and `examples` overlays — the
+ * instances where labelling gained most over the box and, after them, those where it gained least.
+ */
+export async function reportLabelling(q: LabellingQuality, examples = 6): Promise<ReportLabelling> {
+  const byGain = [...q.perBox].sort((a, b) => b.maskIoU - b.boxIoU - (a.maskIoU - a.boxIoU));
+  const best = Math.ceil(examples / 2);
+  const picked = byGain.length <= examples ? byGain : [...byGain.slice(0, best), ...byGain.slice(byGain.length - (examples - best))];
+  const truth = JSON.parse(await fs.readFile(q.truthFile, 'utf8')) as JsonCoco;
+  const labelled = JSON.parse(await fs.readFile(q.labelledFile, 'utf8')) as JsonCoco;
+  const truthById = new Map(truth.annotations.map((a) => [a.id, a]));
+  const labelById = new Map(labelled.annotations.map((a) => [a.id, a]));
+  const imageById = new Map(truth.images.map((im) => [im.id, im]));
+  const out: ReportLabellingExample[] = [];
+  for (const p of picked) {
+    const im = imageById.get(p.imageId)!;
+    const ann = truthById.get(p.annotationId)!;
+    const label = labelById.get(p.annotationId);
+    const image = await loadImage(path.join(path.dirname(q.truthFile), im.file_name)); // file_name is relative to the COCO file
+    const [x, y, w, h] = ann.bbox as [number, number, number, number];
+    out.push({
+      name: `${im.file_name} #${ann.id}`,
+      width: image.width,
+      height: image.height,
+      rgb: image.data,
+      box: [x, y, x + w, y + h],
+      trueMask: decodeSegmentation(ann.segmentation, im.height, im.width),
+      labelledMask: label?.segmentation != null ? decodeSegmentation(label.segmentation, im.height, im.width) : new Uint8Array(im.height * im.width),
+      maskIoU: p.maskIoU,
+      boxIoU: p.boxIoU,
+    });
+  }
+  return { images: q.images, maskIoU: q.maskIoU, boxIoU: q.boxIoU, perBox: q.perBox.map((b) => ({ maskIoU: b.maskIoU, boxIoU: b.boxIoU })), examples: out };
 }

@@ -3,7 +3,7 @@
 import * as path from 'node:path';
 import { loadImage, type CocoDataset } from '@boxteacher/data';
 import type { TrainConfig } from '../config/train-config';
-import { reportPrCurve, writeRunReport, type ReportEvalRecord, type ReportPseudoMaskIoU, type ReportSample } from '../report';
+import { reportPrCurve, writeRunReport, type ReportEvalRecord, type ReportLabelling, type ReportPseudoMaskIoU, type ReportSample } from '../report';
 import type { StepMetrics } from './metrics-log';
 import type { ModelEvaluation } from './evaluate-model';
 
@@ -17,6 +17,8 @@ export interface RunReportInput {
   finalEval: ModelEvaluation | null;
   valDataset: CocoDataset | null;
   pseudoDiagnostics: readonly ReportPseudoMaskIoU[];
+  /** the demo's labelling-quality measurement, when made */
+  labelling?: ReportLabelling;
 }
 
 async function samplesFor(evaluation: ModelEvaluation, dataset: CocoDataset): Promise<ReportSample[]> {
@@ -70,6 +72,7 @@ export async function writeReportForRun(input: RunReportInput): Promise<string> 
     prCurves: finalEval ? { bbox: prCurve(finalEval.bbox), segm: prCurve(finalEval.segm) } : undefined,
     samples: finalEval && valDataset ? await samplesFor(finalEval, valDataset) : [],
     diagnostics: input.pseudoDiagnostics.length > 0 ? { pseudoMaskIoU: input.pseudoDiagnostics } : undefined,
+    labelling: input.labelling,
   });
   return file;
 }

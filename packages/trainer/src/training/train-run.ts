@@ -13,6 +13,7 @@ import { CondInst } from '../model/condinst';
 import { Sgd } from '../optim/sgd';
 import type { ReportEvalRecord, ReportPseudoMaskIoU } from '../report';
 import { evaluateModel, type ModelEvaluation } from './evaluate-model';
+import { labellingQuality, labellingSummary, reportLabelling, type LabellingQuality, type LabellingQualityOptions } from './labelling-quality';
 import { MetricsLog, readMetrics } from './metrics-log';
 import { prepareDataset } from './prepare-data';
 import { ProgressLine, formatDuration } from './progress-line';
@@ -30,6 +31,11 @@ export interface TrainRunOptions {
   finalEval?: boolean;
   /** images kept for the report's overlays (default 8) */
   reportSamples?: number;
+  /**
+   * After the final evaluation, label held-out synthetic images from their true boxes with the trained run and
+   * measure the masks against the truth (eval.json `labelling`, the report's "Labelling quality" section).
+   */
+  labelling?: Omit<LabellingQualityOptions, 'backend'>;
 }
 
 /** What a checkpoint records besides tensors. */
@@ -52,6 +58,8 @@ export interface TrainRunResult {
   finalEval: ModelEvaluation | null;
   reportPath: string | null;
   trainSeconds: number;
+  /** present when `options.labelling` was given and the run finished */
+  labelling: LabellingQuality | null;
 }
 
 /** Pearson correlation; NaN when undefined. */
@@ -262,14 +270,17 @@ export async function trainRun(config: TrainConfig, options: TrainRunOptions): P
 
   let finalEval: ModelEvaluation | null = null;
   let reportPath: string | null = null;
+  let labelling: LabellingQuality | null = null;
   if (!interrupted && options.finalEval !== false) {
     finalEval = await runEval(step, options.reportSamples ?? 8);
     if (finalEval) {
+      await saveCheckpoint(step); // records the final evaluation in the run state
+      // Labelling reads the checkpoint just saved, through the label command's own code.
+      if (options.labelling) labelling = await labellingQuality(runDir, { ...options.labelling, backend });
       await writeFileAtomic(
         path.join(runDir, 'eval.json'),
-        `${JSON.stringify({ step, bbox: { stats: finalEval.bbox.stats, summary: finalEval.bbox.summaryLines }, segm: { stats: finalEval.segm.stats, summary: finalEval.segm.summaryLines }, perCategory: finalEval.segm.perCategory.map((c, i) => ({ catId: c.catId, segmAP: c.stats[0], bboxAP: finalEval!.bbox.perCategory[i]?.stats[0] })) }, null, 1)}\n`,
+        `${JSON.stringify({ step, bbox: { stats: finalEval.bbox.stats, summary: finalEval.bbox.summaryLines }, segm: { stats: finalEval.segm.stats, summary: finalEval.segm.summaryLines }, perCategory: finalEval.segm.perCategory.map((c, i) => ({ catId: c.catId, segmAP: c.stats[0], bboxAP: finalEval!.bbox.perCategory[i]?.stats[0] })), ...(labelling ? { labelling: labellingSummary(labelling) } : {}) }, null, 1)}\n`,
       );
-      await saveCheckpoint(step); // records the final evaluation in the run state
     }
     reportPath = await writeReportForRun({
       runDir,
@@ -281,11 +292,12 @@ export async function trainRun(config: TrainConfig, options: TrainRunOptions): P
       finalEval,
       valDataset: val?.dataset ?? null,
       pseudoDiagnostics: state.pseudoDiagnostics,
+      labelling: labelling ? await reportLabelling(labelling) : undefined,
     });
     log(`[boxteacher] trained ${step} steps in ${formatDuration(state.trainSeconds)}; report: ${reportPath}`);
   }
   teacher?.dispose();
   student.dispose();
   optimizer.dispose();
-  return { runDir, steps: step, backend, finalEval, reportPath, trainSeconds: state.trainSeconds };
+  return { runDir, steps: step, backend, finalEval, reportPath, trainSeconds: state.trainSeconds, labelling };
 }

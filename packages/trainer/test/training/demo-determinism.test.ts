@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { presetConfig } from '../../src/config/presets';
 import { resolveTrainConfig } from '../../src/config/train-config';
 import { DEMO_ITERATIONS, demoIterations, scaleSchedule } from '../../src/training/calibrate-steps';
-import { filledBox, formatLabellingQuality, labellingQuality, labellingSummary, maskIoU } from '../../src/training/labelling-quality';
+import { filledBox, formatLabellingQuality, labellingSummary, maskIoU } from '../../src/training/labelling-quality';
 import { trainRun } from '../../src/training/train-run';
 
 const FIXTURE = path.resolve(__dirname, '../fixtures/tiny-config.json');
@@ -18,15 +18,23 @@ afterAll(async () => {
   for (const d of dirs) await fs.rm(d, { recursive: true, force: true });
 });
 
-async function tinyRun(): Promise<{ evalJson: string; labelling: ReturnType<typeof labellingSummary>; line: string; perBox: number[] }> {
+async function tinyRun(): Promise<{ evalJson: string; labelling: ReturnType<typeof labellingSummary>; line: string; perBox: number[]; report: string }> {
   const { preset: _preset, ...overrides } = JSON.parse(await fs.readFile(FIXTURE, 'utf8')) as Record<string, unknown>;
   const config = resolveTrainConfig({ ...overrides, seed: 7 }, presetConfig('demo'), 'tiny-config.json');
   const outDir = await fs.mkdtemp(path.join(tmpdir(), 'bt-demo-det-'));
   dirs.push(outDir);
-  const result = await trainRun(config, { outDir, reportSamples: 2 });
+  // As the demo does: the labelling check runs inside the run, after the final evaluation.
+  const result = await trainRun(config, { outDir, reportSamples: 2, labelling: { count: 4, size: 64, seed: 11 } });
   expect(result.finalEval).not.toBeNull();
-  const q = await labellingQuality(result.runDir, { count: 4, size: 64, seed: 11, backend: 'cpu' });
-  return { evalJson: await fs.readFile(path.join(result.runDir, 'eval.json'), 'utf8'), labelling: labellingSummary(q), line: formatLabellingQuality(q), perBox: q.perBox.map((b) => b.maskIoU) };
+  const q = result.labelling!;
+  expect(q).not.toBeNull();
+  return {
+    evalJson: await fs.readFile(path.join(result.runDir, 'eval.json'), 'utf8'),
+    labelling: labellingSummary(q),
+    line: formatLabellingQuality(q),
+    perBox: q.perBox.map((b) => b.maskIoU),
+    report: await fs.readFile(result.reportPath!, 'utf8'),
+  };
 }
 
 describe('demo determinism (cpu, tiny model)', () => {
@@ -42,6 +50,11 @@ describe('demo determinism (cpu, tiny model)', () => {
     expect(a.labelling.maskIoU).toBeLessThanOrEqual(1);
     expect(a.labelling.boxIoU).toBeGreaterThan(0.3);
     expect(a.line).toMatch(/^labelling: mask IoU \d\.\d{3} vs filled box \d\.\d{3} \([+-]\d\.\d{3}\) on 4 held-out images$/);
+    // eval.json keeps the figures; the report shows them with overlays.
+    expect((JSON.parse(a.evalJson) as { labelling: unknown }).labelling).toEqual(a.labelling);
+    expect(a.report).toContain('<section id="labelling">');
+    expect(a.report).toContain(`${a.labelling.maskIoU.toFixed(3)}`);
+    expect(a.report.match(/<figure class="sample"><img src="data:image\/png;base64,/g)?.length).toBe(Math.min(6, a.labelling.boxes));
   }, 120_000);
 });
 
