@@ -73,3 +73,6 @@ export type {
   PrecisionArray,
   ReportPrCurveOptions,
 } from './report';
+export { DEMO_ITERATIONS, demoIterations, scaleSchedule } from './training/calibrate-steps';
+export { labellingQuality, formatLabellingQuality, labellingSummary } from './training/labelling-quality';
+export type { LabellingQuality, LabellingQualityOptions } from './training/labelling-quality';
