@@ -6,6 +6,7 @@ import { ConfigError } from './config/config-error';
 import { DEMO_FLAGS, demoCommand } from './cli/demo-command';
 import { EVAL_FLAGS, evalCommand } from './cli/eval-command';
 import { LABEL_FLAGS, labelCommand } from './cli/label-command';
+import { describeFileSystemError } from './cli/output-files';
 import { formatFlagHelp, parseFlags, UsageError, type FlagSpec, type ParsedFlags } from './cli/parse-args';
 import { PREDICT_FLAGS, predictCommand } from './cli/predict-command';
 import { SYNTH_FLAGS, synthCommand } from './cli/synth-command';
@@ -52,7 +53,8 @@ async function main(argv: string[]): Promise<number> {
   } catch (error) {
     const e = error as Error & { code?: string };
     const isUsage = e instanceof UsageError || e instanceof ConfigError || e.code === 'BACKEND_UNKNOWN';
-    process.stderr.write(`boxteacher ${name}: ${e.message}\n`);
+    // A raw file-system error that no writer wrapped still becomes one line naming its path.
+    process.stderr.write(`boxteacher ${name}: ${describeFileSystemError(e) ?? e.message}\n`);
     if (process.env.BOXTEACHER_DEBUG) process.stderr.write(`${e.stack}\n`);
     return isUsage ? 2 : 1;
   }

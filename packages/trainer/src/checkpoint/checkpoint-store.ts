@@ -5,6 +5,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { loadSafetensors, saveSafetensors, writeFileAtomic, type tf } from '@boxteacher/core';
+import { outputError } from '../cli/output-files';
 
 export type TensorGroups = Record<string, Record<string, tf.Tensor>>;
 
@@ -43,9 +44,13 @@ export class CheckpointStore {
       await fs.rename(tempDir, finalDir);
     } catch (error) {
       await fs.rm(tempDir, { recursive: true, force: true }).catch(() => undefined);
-      throw error;
+      throw outputError(finalDir, error, 'cannot write the checkpoint'); // `latest` still names the previous one
     }
-    await writeFileAtomic(path.join(this.root, LATEST), `${JSON.stringify({ step, dir: stepDirName(step) })}\n`);
+    try {
+      await writeFileAtomic(path.join(this.root, LATEST), `${JSON.stringify({ step, dir: stepDirName(step) })}\n`);
+    } catch (error) {
+      throw outputError(path.join(this.root, LATEST), error);
+    }
     await this.prune(step);
     return finalDir;
   }

@@ -5,7 +5,7 @@
 // running the dynamic mask head from the FCOS location that would be assigned to that box (its centre region,
 // the best-scoring one), so every box gets a mask. Masks are clipped to their box.
 import * as path from 'node:path';
-import { initBackend, tf, writeFileAtomic } from '@boxteacher/core';
+import { initBackend, tf } from '@boxteacher/core';
 import { mask as cocoMask } from '@boxteacher/coco-eval';
 import { Batcher, readCoco } from '@boxteacher/data';
 import { fcosInference, fcosTargets } from '@boxteacher/heads';
@@ -14,6 +14,7 @@ import { loadTrainedModel } from '../checkpoint/load-model';
 import { disposeCondInstOutput, featureShapes, type CondInst } from '../model/condinst';
 import { detectionMaskProbs } from '../model/inference';
 import { ProgressLine } from '../training/progress-line';
+import { makeOutputDir, writeOutputFile } from './output-files';
 import type { FlagSpec, ParsedFlags } from './parse-args';
 import { readJsonFile } from './read-json-file';
 
@@ -134,6 +135,8 @@ export async function labelCommand(flags: ParsedFlags): Promise<void> {
   const raw = (await readJsonFile(cocoFile, '--coco')) as { annotations: Array<Record<string, unknown>> };
   // Every annotation is kept (crowd and degenerate ones too) so the output has the input's annotations in order.
   const dataset = await readCoco(cocoFile, { imagesDir: flags.images as string | undefined, boxesOnly: true, dropCrowd: false, dropDegenerate: false });
+  const outFile = path.resolve(String(flags.out));
+  await makeOutputDir(path.dirname(outFile)); // before the work: an unusable --out fails now, not after labelling
   const { model, config } = await loadTrainedModel(String(flags.checkpoint));
   const byAnnotation = new Map<number, { segmentation: unknown; mask_score: number }>();
   const batcher = new Batcher(dataset, { batchSize: 1, shuffle: false, repeat: false, shortEdge: config.data.minSizeTest, maxSize: config.data.maxSizeTest, flipProbability: 0, augType: 'none', workers: config.data.workers });
@@ -171,7 +174,6 @@ export async function labelCommand(flags: ParsedFlags): Promise<void> {
     ann.segmentation = label.segmentation;
     ann.mask_score = label.mask_score;
   }
-  const outFile = path.resolve(String(flags.out));
-  await writeFileAtomic(outFile, JSON.stringify(raw));
+  await writeOutputFile(outFile, JSON.stringify(raw));
   process.stdout.write(`labelled ${byAnnotation.size} of ${raw.annotations.length} annotations on ${done} images → ${outFile}${unlabelled ? ` (${unlabelled} left as they were: their image or box was unusable)` : ''}\n`);
 }

@@ -2,13 +2,14 @@
 // (results.json, with file names) and one PNG overlay per image.
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { initBackend, writeFileAtomic } from '@boxteacher/core';
+import { initBackend } from '@boxteacher/core';
 import { Batcher, loadImage, type ImageRecord } from '@boxteacher/data';
 import type { CocoResult } from '@boxteacher/coco-eval';
 import { loadTrainedModel } from '../checkpoint/load-model';
 import { predictInstances } from '../model/inference';
 import { renderSampleOverlay } from '../report';
 import { detectionsToCocoResults } from '../training/evaluate-model';
+import { makeOutputDir, writeOutputFile } from './output-files';
 import { UsageError, type FlagSpec, type ParsedFlags } from './parse-args';
 
 export const PREDICT_FLAGS: Record<string, FlagSpec> = {
@@ -34,7 +35,7 @@ export async function predictCommand(flags: ParsedFlags): Promise<void> {
   await initBackend(flags.backend as string | undefined);
   const files = await imageFiles(String(flags.images));
   const outDir = path.resolve(String(flags.out));
-  await fs.mkdir(path.join(outDir, 'overlays'), { recursive: true });
+  await makeOutputDir(path.join(outDir, 'overlays'));
   const { model, config, categories } = await loadTrainedModel(String(flags.checkpoint));
   const minScore = (flags['score-threshold'] as number | undefined) ?? 0.05;
   const records: ImageRecord[] = [];
@@ -69,7 +70,7 @@ export async function predictCommand(flags: ParsedFlags): Promise<void> {
           })),
         }, { minScore: Math.max(minScore, 0.3), maxSize: Math.max(image.width, image.height) });
         const png = Buffer.from(overlay.dataUri.slice(overlay.dataUri.indexOf(',') + 1), 'base64');
-        await writeFileAtomic(path.join(outDir, 'overlays', `${path.parse(record.fileName).name}.png`), png);
+        await writeOutputFile(path.join(outDir, 'overlays', `${path.parse(record.fileName).name}.png`), png);
         process.stderr.write(`[boxteacher] ${record.fileName}: ${kept.length} detections\n`);
       } finally {
         batch.dispose();
@@ -79,6 +80,6 @@ export async function predictCommand(flags: ParsedFlags): Promise<void> {
     await batcher.close();
     model.dispose();
   }
-  await writeFileAtomic(path.join(outDir, 'results.json'), JSON.stringify(results));
+  await writeOutputFile(path.join(outDir, 'results.json'), JSON.stringify(results));
   process.stdout.write(`${results.length} detections on ${records.length} images → ${path.join(outDir, 'results.json')}, overlays in ${path.join(outDir, 'overlays')}/\n`);
 }

@@ -2,6 +2,7 @@
 // seed, so a resumed run regenerates nothing and sees the same images).
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { writeFileAtomic } from '@boxteacher/core';
 import { readCoco, syntheticShapes, writeCocoFolder, type CocoDataset } from '@boxteacher/data';
 import type { DatasetSource } from '../config/train-config';
 import { ConfigError } from '../config/config-error';
@@ -29,7 +30,7 @@ export async function ensureSyntheticFolder(dir: string, params: { count: number
     return { annotations, boxAnnotations: path.join(dir, 'annotations_boxes.json'), imagesDir: path.join(dir, 'images') };
   }
   const paths = await writeCocoFolder(syntheticShapes(params), dir);
-  await fs.writeFile(marker, wanted);
+  await writeFileAtomic(marker, wanted); // last, and whole: a marker means the folder is complete
   return { annotations: paths.annotations, boxAnnotations: paths.boxAnnotations, imagesDir: paths.imagesDir };
 }
 
