@@ -1,7 +1,8 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { initBackend, tf } from '@boxteacher/core';
 import { CheckpointStore } from '@boxteacher/trainer';
 
@@ -60,5 +61,42 @@ describe('CheckpointStore', () => {
     await writeFile(path.join(store.root, 'latest.json'), '{broken');
     expect(await store.latestStep()).toBe(3);
     t.dispose();
+  });
+});
+
+describe('CheckpointStore: a failed write leaves the previous checkpoint loadable', () => {
+  let dir: string;
+  let mounted = false;
+  beforeAll(async () => {
+    await initBackend('cpu', { log: () => {} });
+    dir = await mkdtemp(path.join(tmpdir(), 'bt-ckpt-full-'));
+    try {
+      // A real full disk: a 64 KiB tmpfs (needs root); otherwise the write fails on a disposed tensor instead.
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', dir], { stdio: 'ignore' });
+      mounted = true;
+    } catch {
+      mounted = false;
+    }
+  });
+  afterAll(async () => {
+    if (mounted) execFileSync('umount', [dir], { stdio: 'ignore' });
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('keeps latest on the previous step, loadable, with no temporary folder left', async () => {
+    const store = new CheckpointStore(dir);
+    const small = tf.tensor1d([1, 2, 3]);
+    await store.save(1, { model: { w: small } }, { n: 1 });
+    const big = tf.zeros([mounted ? 64 * 1024 : 4]); // 256 KiB of float32: larger than the whole tmpfs
+    if (!mounted) big.dispose();
+    const failure = await store.save(2, { model: { w: small }, optimizer: { w: big } }, { n: 2 }).then(() => null, (e: unknown) => e as Error);
+    expect(failure).not.toBeNull();
+    if (mounted) expect(failure!.message).toBe(`cannot write the checkpoint ${path.join(dir, 'checkpoints', 'step-0000002')}: no space left on the device (ENOSPC)`);
+    expect(await store.latestStep()).toBe(1);
+    expect((await readdir(path.join(dir, 'checkpoints'))).sort()).toEqual(['latest.json', 'step-0000001']);
+    const loaded = await store.load<{ n: number }>();
+    expect(loaded?.step).toBe(1);
+    expect(Array.from(loaded!.tensors.model!.w!.dataSync())).toEqual([1, 2, 3]);
+    tf.dispose([small, big, ...Object.values(loaded!.tensors).flatMap((g) => Object.values(g))]);
   });
 });
