@@ -4,26 +4,10 @@
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from './cli-runner';
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import { expectCleanError } from './clean-error';
 
 let dir = '';
-
-function messageLines(stderr: string): string[] {
-  return stderr.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('[boxteacher] backend') && !/^(WARNING: All log|I0000|W0000)/.test(l));
-}
-
-async function expectCleanError(args: string[], code: 1 | 2, pattern: RegExp): Promise<void> {
-  const result = await runCli(args, { BOXTEACHER_BACKEND: 'cpu' });
-  const lines = messageLines(result.stderr);
-  expect(result.code, result.stderr).toBe(code);
-  expect(lines.length, result.stderr).toBeGreaterThanOrEqual(1);
-  expect(lines.length, result.stderr).toBeLessThanOrEqual(4);
-  expect(lines.join('\n')).toMatch(pattern);
-  expect(result.stderr).not.toMatch(/^\s+at /m);
-  expect(result.stderr).not.toMatch(/ENOENT|Unexpected token|SyntaxError/);
-  expect(lines[0]).toMatch(/^boxteacher [a-z]+: /);
-}
 
 const coco = (images: unknown[], annotations: unknown[]) => JSON.stringify({ images, annotations, categories: [{ id: 1, name: 'a' }] });
 const image = (id: number, fileName = 'a.png') => ({ id, file_name: fileName, width: 1, height: 1 });

@@ -7,27 +7,9 @@ import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { presetConfig } from '../../src/config/presets';
 import { runCli } from './cli-runner';
+import { expectCleanError } from './clean-error';
 
 let dir = '';
-
-/** stderr without the lines every run prints (backend choice, TensorFlow's own start-up log). */
-function messageLines(stderr: string): string[] {
-  return stderr.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('[boxteacher] backend') && !/^(WARNING: All log|I0000|W0000)/.test(l));
-}
-
-async function expectCleanError(args: string[], code: 1 | 2, pattern: RegExp): Promise<void> {
-  const result = await runCli(args, { BOXTEACHER_BACKEND: 'cpu' });
-  const lines = messageLines(result.stderr);
-  expect(result.code, result.stderr).toBe(code);
-  expect(lines.length, result.stderr).toBeGreaterThanOrEqual(1);
-  expect(lines.length, result.stderr).toBeLessThanOrEqual(4);
-  expect(lines.join('\n')).toMatch(pattern);
-  expect(result.stderr).not.toMatch(/^\s+at /m); // no stack trace
-  expect(result.stderr).not.toMatch(/ENOENT|Unexpected token|SyntaxError/);
-  // The command is named once: "boxteacher train: …", never "boxteacher train: boxteacher train: …".
-  expect(lines[0]).toMatch(/^boxteacher [a-z]+: /);
-  expect(lines[0]).not.toMatch(/^boxteacher [a-z]+: boxteacher/);
-}
 
 beforeAll(async () => {
   dir = await fs.mkdtemp(path.join(os.tmpdir(), 'boxteacher-bad-input-'));

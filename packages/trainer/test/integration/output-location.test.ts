@@ -6,14 +6,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './cli-runner';
+import { messageLines } from './clean-error';
 
 let dir = '';
 let tmpfs = '';
 let mounted = false;
-
-function messageLines(stderr: string): string[] {
-  return stderr.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('[boxteacher] backend') && !/^(WARNING: All log|I0000|W0000)/.test(l));
-}
 
 beforeAll(async () => {
   dir = await fs.mkdtemp(path.join(os.tmpdir(), 'boxteacher-output-'));
