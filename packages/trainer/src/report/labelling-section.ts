@@ -3,7 +3,7 @@
 // that of the filled boxes, the per-instance IoU distribution of both (sorted, so one curve above the other is the
 // gain), and overlays of the instances where labelling helped most and least.
 import sharp from 'sharp';
-import { blendMask, drawRect, overlayScale } from './mask-overlay';
+import { blendMask, drawRect, resizeForOverlay } from './mask-overlay';
 import type { ReportLabelling, ReportLabellingExample } from './report-data';
 import { escapeXml, lineChart } from './svg-charts';
 
@@ -12,18 +12,7 @@ const TRUTH_COLOR = [89, 161, 79] as const; // the true mask: green contour
 
 /** One example as a PNG data URI: labelled mask filled, true mask outlined, the box dashed. */
 export async function renderLabellingOverlay(example: ReportLabellingExample, maxSize = 256): Promise<{ dataUri: string; width: number; height: number }> {
-  const scale = overlayScale(example.width, example.height, maxSize);
-  const outW = Math.max(1, Math.round(example.width * scale));
-  const outH = Math.max(1, Math.round(example.height * scale));
-  const rgb =
-    outW === example.width && outH === example.height
-      ? Uint8Array.from(example.rgb)
-      : new Uint8Array(
-          await sharp(example.rgb, { raw: { width: example.width, height: example.height, channels: 3 } })
-            .resize(outW, outH, { kernel: scale > 1 ? 'nearest' : 'lanczos3', fit: 'fill' })
-            .raw()
-            .toBuffer(),
-        );
+  const { rgb, width: outW, height: outH } = await resizeForOverlay(example.rgb, example.width, example.height, maxSize);
   const thickness = Math.max(1, Math.round(Math.max(outW, outH) / 192));
   blendMask(rgb, outW, outH, example.labelledMask, example.width, example.height, LABEL_COLOR, 0.5, 0);
   blendMask(rgb, outW, outH, example.trueMask, example.width, example.height, TRUTH_COLOR, 0, thickness);

@@ -160,25 +160,39 @@ export function drawRect(
 }
 
 /**
+ * The photo at overlay size (see {@link overlayScale}), as a fresh copy to draw on: nearest for whole-factor
+ * upscaling (keeps pixels square), lanczos3 for downscaling.
+ * @returns pixels `[height, width, 3]` and the size and scale they were drawn at
+ */
+export async function resizeForOverlay(
+  rgb: Uint8Array,
+  width: number,
+  height: number,
+  maxSize: number,
+): Promise<{ rgb: Uint8Array; width: number; height: number; scale: number }> {
+  const scale = overlayScale(width, height, maxSize);
+  const outW = Math.max(1, Math.round(width * scale));
+  const outH = Math.max(1, Math.round(height * scale));
+  const out =
+    outW === width && outH === height
+      ? Uint8Array.from(rgb)
+      : new Uint8Array(
+          await sharp(rgb, { raw: { width, height, channels: 3 } })
+            .resize(outW, outH, { kernel: scale > 1 ? 'nearest' : 'lanczos3', fit: 'fill' })
+            .raw()
+            .toBuffer(),
+        );
+  return { rgb: out, width: outW, height: outH, scale };
+}
+
+/**
  * Renders one sample to a PNG data URI: image (resized to `maxSize`), masks, contours, predicted and GT boxes.
  * @returns the data URI, its pixel size and scale, and the labels to draw over it
  */
 export async function renderSampleOverlay(sample: ReportSample, options: SampleOverlayOptions = {}): Promise<SampleOverlay> {
   const maxSize = options.maxSize ?? 384;
   const alpha = options.maskAlpha ?? 0.45;
-  const scale = overlayScale(sample.width, sample.height, maxSize);
-  const outW = Math.max(1, Math.round(sample.width * scale));
-  const outH = Math.max(1, Math.round(sample.height * scale));
-  // Resize the photo: nearest for whole-factor upscaling (keeps pixels square), lanczos3 for downscaling.
-  const rgb =
-    outW === sample.width && outH === sample.height
-      ? Uint8Array.from(sample.rgb)
-      : new Uint8Array(
-          await sharp(sample.rgb, { raw: { width: sample.width, height: sample.height, channels: 3 } })
-            .resize(outW, outH, { kernel: scale > 1 ? 'nearest' : 'lanczos3', fit: 'fill' })
-            .raw()
-            .toBuffer(),
-        ); // [outH, outW, 3]
+  const { rgb, width: outW, height: outH, scale } = await resizeForOverlay(sample.rgb, sample.width, sample.height, maxSize);
   const sx = outW / sample.width;
   const sy = outH / sample.height;
   const thickness = Math.max(1, Math.round(Math.max(outW, outH) / 192));
