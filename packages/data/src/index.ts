@@ -1,6 +1,6 @@
 // @boxteacher/data public API.
 //  - COCO: readCoco (streaming, validating), the COCO JSON types
-//  - images: loadImage / decodeImage (sharp → RGB uint8 HWC), saveImage, Pillow-identical resize
+//  - images: loadImage / decodeImage (sharp → RGB uint8 HWC), saveImage / encodeImage, Pillow-identical resize
 //  - masks: polygon / RLE decoding (pycocotools rules), RLE encoding
 //  - transforms: resizeShortestEdge, randomFlip, colour jitter, the strong augmentation (boxteacher.md §7.7, §8)
 //  - Batcher: seeded, resumable, worker-prefetched batches of padded tensors with BoxInst targets
@@ -14,7 +14,8 @@ export { diagnoseJson } from './coco/json-diagnose';
 export type { JsonSyntaxProblem } from './coco/json-diagnose';
 
 export { loadImage, decodeImage } from './image/load-image';
-export { saveImage } from './image/encode-image';
+export { saveImage, encodeImage } from './image/encode-image';
+export type { EncodeImageOptions } from './image/encode-image';
 export { resizeBilinearPil, resizeNearestPlanes } from './image/pil-resize';
 
 export { polygonToRle } from './masks/polygon-raster';

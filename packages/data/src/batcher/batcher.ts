@@ -143,6 +143,7 @@ export class Batcher {
       imageIndex,
       job: {
         path: r.path,
+        imageId: r.id,
         height: r.height,
         width: r.width,
         boxes: r.boxes,

@@ -13,6 +13,8 @@ import type { InstanceMasks, RgbImage, Sample, Segmentation } from '../types';
 /** Everything needed to produce one training sample; plain data (structured-clone safe). */
 export interface SampleJob {
   path: string;
+  /** The COCO image id, named in errors (the file alone may not say which images entry is wrong). */
+  imageId?: number;
   /** Size declared by the annotation file (checked against the decoded image). */
   height: number;
   width: number;
@@ -53,8 +55,24 @@ function decodeMasks(job: SampleJob): InstanceMasks {
   return { data, count: segs.length, height: h, width: w };
 }
 
-/** Runs one job (see SampleJob). */
+/** A DataFormatError of a job, with the COCO image id added when the error is about the job's image file. */
+export function sampleError(job: Pick<SampleJob, 'path' | 'imageId'>, e: unknown): unknown {
+  if (!(e instanceof DataFormatError) || job.imageId == null || e.file !== job.path) return e;
+  const id = ` (COCO image id ${job.imageId})`;
+  if (e.problem.endsWith(id)) return e;
+  return new DataFormatError(e.code, e.file, e.jsonPath, `${e.problem}${id}`, e.expected);
+}
+
+/** Runs one job (see SampleJob). A bad image rejects with a DataFormatError naming the file and its COCO image id. */
 export async function prepareSample(job: SampleJob): Promise<PreparedSample> {
+  try {
+    return await prepareSampleUnchecked(job);
+  } catch (e) {
+    throw sampleError(job, e);
+  }
+}
+
+async function prepareSampleUnchecked(job: SampleJob): Promise<PreparedSample> {
   const image = await loadImage(job.path);
   if (image.height !== job.height || image.width !== job.width) {
     throw new DataFormatError(

@@ -18,6 +18,7 @@ interface Pending {
   resolve(s: PreparedSample): void;
   reject(e: Error): void;
   worker: number;
+  job: SampleJob;
 }
 
 /** This module's own file, in ESM (import.meta.url) and in the CommonJS build (__filename). */
@@ -85,7 +86,7 @@ export class WorkerPool {
     this.busy[best]!++;
     if (this.busy[best] === 1) this.workers[best]!.ref();
     return new Promise<PreparedSample>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject, worker: best });
+      this.pending.set(id, { resolve, reject, worker: best, job });
       this.workers[best]!.postMessage({ id, job });
     });
   }
@@ -112,8 +113,15 @@ export class WorkerPool {
     }
   }
 
+  /** A worker that crashed or exited: each of its jobs rejects with an error naming its image (and COCO id). */
   private failWorker(index: number, e: Error): void {
-    for (const [id, p] of [...this.pending]) if (p.worker === index) this.settle(id)?.reject(e);
+    for (const [id, p] of [...this.pending]) {
+      if (p.worker !== index) continue;
+      const which = p.job.imageId != null ? ` (COCO image id ${p.job.imageId})` : '';
+      const error = new Error(`${p.job.path}${which}: ${e.message.split('\n')[0]}`);
+      if (e.stack) error.stack = e.stack;
+      this.settle(id)?.reject(error);
+    }
   }
 
   async close(): Promise<void> {

@@ -22,7 +22,8 @@ export async function loadImage(path: string): Promise<RgbImage> {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new DataFormatError('FILE_NOT_FOUND', path, '', 'no such image file', 'a JPEG, PNG or WebP file (check imagesDir and file_name)');
     if (code === 'EISDIR') throw new DataFormatError('INVALID_ARGUMENT', path, '', 'is a directory', 'an image file');
-    throw e;
+    if (code === 'EACCES' || code === 'EPERM') throw new DataFormatError('INVALID_ARGUMENT', path, '', 'cannot read the image file (permission denied)', 'a readable image file');
+    throw new DataFormatError('INVALID_ARGUMENT', path, '', `cannot read the image file (${code ?? (e as Error).message})`, 'a readable image file');
   }
   return decodeImage(bytes, path);
 }

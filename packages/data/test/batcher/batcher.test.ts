@@ -139,6 +139,16 @@ describe('Batcher', () => {
       expect(e).toBeInstanceOf(DataFormatError);
       expect((e as DataFormatError).code).toBe('IMAGE_CORRUPT');
       expect((e as Error).message).toContain('truncated.jpg');
+      // The message names the COCO image id too: the file alone may not say which images entry is wrong.
+      expect((e as Error).message).toMatch(new RegExp(`truncated\\.jpg: the jpeg data is corrupt or truncated .*\\(COCO image id ${dataset.images[0]!.id}\\); expected a complete jpeg file$`));
+    }
+    // A missing file and a text file named .jpg, through a worker: the same one-line message with the id.
+    for (const [file, pattern] of [['no-such.png', /no-such\.png: no such image file \(COCO image id 7\); expected a JPEG/], ['text-named.jpg', /text-named\.jpg: not a recognised image \(starts with "this is "\) \(COCO image id 7\)/]] as const) {
+      const batcher = new Batcher({ images: [{ ...dataset.images[0]!, id: 7, path: join(BAD_INPUT, file) }] }, { batchSize: 1, workers: 1 });
+      const e = await batcher.next().catch((x: unknown) => x);
+      await batcher.close();
+      expect(e).toBeInstanceOf(DataFormatError);
+      expect((e as Error).message).toMatch(pattern);
     }
     const mismatch = { images: [{ ...dataset.images[0]!, height: 99 }] };
     const b2 = new Batcher(mismatch, { batchSize: 1, workers: 0 });

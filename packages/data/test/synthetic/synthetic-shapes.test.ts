@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -73,5 +73,23 @@ describe('syntheticShapes', () => {
         expect(maskBox(m, rec.height, rec.width)).toEqual(Array.from(rec.boxes.subarray(4 * k, 4 * k + 4)));
       });
     }
+  });
+  it('writeCocoFolder cut short leaves no annotations.json and no partial file, even over an earlier folder', async () => {
+    const small = syntheticShapes({ count: 3, size: [40, 56], seed: 1 });
+    const dir = mkdtempSync(join(tmpdir(), 'bt-synth-cut-'));
+    await writeCocoFolder(small, dir); // an earlier, complete write
+    // The second write fails at the second image: a folder stands where its file must go (rename → EISDIR).
+    const second = join(dir, small.images[1]!.fileName);
+    rmSync(second);
+    mkdirSync(second);
+    await expect(writeCocoFolder(syntheticShapes({ count: 3, size: [40, 56], seed: 2 }), dir)).rejects.toThrow();
+    expect(existsSync(join(dir, 'annotations.json'))).toBe(false); // the folder no longer looks complete
+    expect(existsSync(join(dir, 'annotations_boxes.json'))).toBe(false);
+    expect(readdirSync(join(dir, 'images')).filter((n) => n.endsWith('.tmp'))).toEqual([]); // no temp file left
+    // Once the obstacle is gone the same call completes, and annotations.json is there again.
+    rmSync(second, { recursive: true });
+    const paths = await writeCocoFolder(small, dir);
+    expect((await readCoco(paths.annotations)).images.length).toBe(3);
+    expect(readdirSync(dir).sort()).toEqual(['annotations.json', 'annotations_boxes.json', 'images']);
   });
 });
