@@ -1,12 +1,12 @@
 // `boxteacher eval`: COCO bbox + segm evaluation of a trained model on a COCO file (with masks).
 import { initBackend } from '@boxteacher/core';
 import { readCoco } from '@boxteacher/data';
-import { loadTrainedModel } from '../checkpoint/load-model';
 import { evaluateModel } from '../training/evaluate-model';
+import { MODEL_FLAGS, loadModelFromFlags } from './model-flags';
 import type { FlagSpec, ParsedFlags } from './parse-args';
 
 export const EVAL_FLAGS: Record<string, FlagSpec> = {
-  checkpoint: { kind: 'string', description: 'a run folder, checkpoint folder or .safetensors file', required: true },
+  ...MODEL_FLAGS,
   coco: { kind: 'string', description: 'COCO instances JSON with masks (ground truth)', required: true },
   images: { kind: 'string', description: 'image folder (default: the COCO file’s folder)' },
   backend: { kind: 'string', description: 'TensorFlow.js backend', choices: ['auto', 'wasm', 'cpu', 'tensorflow'] },
@@ -15,7 +15,7 @@ export const EVAL_FLAGS: Record<string, FlagSpec> = {
 
 export async function evalCommand(flags: ParsedFlags): Promise<void> {
   await initBackend(flags.backend as string | undefined);
-  const { model, config } = await loadTrainedModel(String(flags.checkpoint));
+  const { model, config } = await loadModelFromFlags(flags);
   try {
     const dataset = await readCoco(String(flags.coco), { imagesDir: flags.images as string | undefined });
     const result = await evaluateModel(model, dataset, config);

@@ -5,15 +5,15 @@ import * as path from 'node:path';
 import { initBackend } from '@boxteacher/core';
 import { Batcher, loadImage, type ImageRecord } from '@boxteacher/data';
 import type { CocoResult } from '@boxteacher/coco-eval';
-import { loadTrainedModel } from '../checkpoint/load-model';
 import { predictInstances } from '../model/inference';
 import { renderSampleOverlay } from '../report';
 import { detectionsToCocoResults } from '../training/evaluate-model';
+import { MODEL_FLAGS, loadModelFromFlags } from './model-flags';
 import { makeOutputDir, writeOutputFile } from './output-files';
 import { UsageError, type FlagSpec, type ParsedFlags } from './parse-args';
 
 export const PREDICT_FLAGS: Record<string, FlagSpec> = {
-  checkpoint: { kind: 'string', description: 'a run folder, checkpoint folder or .safetensors file', required: true },
+  ...MODEL_FLAGS,
   images: { kind: 'string', description: 'an image file or a folder of images (JPEG, PNG, WebP)', required: true },
   out: { kind: 'string', description: 'output folder for results.json and the overlays', required: true },
   'score-threshold': { kind: 'number', description: 'drop detections below this score in results and overlays (default 0.05)' },
@@ -36,7 +36,7 @@ export async function predictCommand(flags: ParsedFlags): Promise<void> {
   const files = await imageFiles(String(flags.images));
   const outDir = path.resolve(String(flags.out));
   await makeOutputDir(path.join(outDir, 'overlays'));
-  const { model, config, categories } = await loadTrainedModel(String(flags.checkpoint));
+  const { model, config, categories } = await loadModelFromFlags(flags);
   const minScore = (flags['score-threshold'] as number | undefined) ?? 0.05;
   const records: ImageRecord[] = [];
   for (const [i, file] of files.entries()) {

@@ -10,7 +10,10 @@ import type { TrainConfig } from '../config/train-config';
 import { disposeCondInstOutput, type CondInst } from './condinst';
 import { MASK_STRIDE } from '@boxteacher/data';
 
-/** Detections of one image, in output-size pixels, highest score first. */
+/**
+ * Detections of one image, in output-size pixels, in the official order: the NMS output's (descending FCOS score
+ * p), not re-sorted by the mask-aware score (BoxTeacher condinst.py postprocess keeps it; evaluators sort).
+ */
 export interface ImageDetections {
   /** `[M·4]` x0, y0, x1, y1 */
   boxes: Float32Array;
@@ -93,7 +96,11 @@ export function rescaleBoxes(boxes: ArrayLike<number>, sx: number, sy: number, w
   return { keep, boxes: out };
 }
 
-function detectionsForImage(model: CondInst, maskFeats: tf.Tensor4D, det: FcosDetections, image: number, o: InferenceOptions): ImageDetections {
+/**
+ * Postprocess of one image's FCOS detections (the official CondInst/BoxTeacher postprocess): a mask per detection,
+ * boxes scaled to the output size and clipped, empty ones dropped, mask-aware scores. The caller keeps `det`.
+ */
+export function instancesFromDetections(model: CondInst, maskFeats: tf.Tensor4D, det: FcosDetections, image: number, o: InferenceOptions): ImageDetections {
   const [h, w] = o.imageSizes[image]!;
   const [outH, outW] = o.outputSizes[image]!;
   const m = det.scores.length;
@@ -114,15 +121,13 @@ function detectionsForImage(model: CondInst, maskFeats: tf.Tensor4D, det: FcosDe
     tf.dispose([binary, s, ms]);
   }
   const { keep, boxes } = rescaleBoxes(det.boxes, outW / w, outH / h, outW, outH);
-  // Rank by the final score (descending, stable).
-  const order = keep.map((i, j) => ({ i, j })).sort((a, b) => scores[b.i]! - scores[a.i]! || a.j - b.j);
   return {
-    boxes: Float32Array.from(order.flatMap(({ j }) => boxes.slice(4 * j, 4 * j + 4))),
-    scores: Float32Array.from(order.map(({ i }) => scores[i]!)),
-    maskScores: Float32Array.from(order.map(({ i }) => maskScores[i]!)),
-    detectionScores: Float32Array.from(order.map(({ i }) => det.scores[i]!)),
-    classes: Int32Array.from(order.map(({ i }) => det.classes[i]!)),
-    masks: order.map(({ i }) => masks[i]!),
+    boxes: Float32Array.from(boxes),
+    scores: Float32Array.from(keep, (i) => scores[i]!),
+    maskScores: Float32Array.from(keep, (i) => maskScores[i]!),
+    detectionScores: Float32Array.from(keep, (i) => det.scores[i]!),
+    classes: Int32Array.from(keep, (i) => det.classes[i]!),
+    masks: keep.map((i) => masks[i]!),
     height: outH,
     width: outW,
   };
@@ -139,7 +144,7 @@ export async function predictInstances(model: CondInst, input: tf.Tensor4D, o: I
       postNmsTopk: o.inference.postNmsTopK,
     });
     try {
-      return detections.map((det, image) => detectionsForImage(model, out.maskFeats, det, image, o));
+      return detections.map((det, image) => instancesFromDetections(model, out.maskFeats, det, image, o));
     } finally {
       tf.dispose(detections.map((d) => d.topFeats).filter((t): t is tf.Tensor2D => t != null));
     }
