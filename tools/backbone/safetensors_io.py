@@ -1,7 +1,7 @@
-"""Minimal safetensors writer (the format: u64 little-endian header size, JSON header, raw little-endian data).
+"""Minimal safetensors writer and reader (the format: u64 little-endian header size, JSON header, raw little-endian data).
 
 The system Python with torch 1.13 has no `safetensors` package; this writes files that
-safetensors.torch.load_file and @boxteacher/core's loadSafetensors both read.
+safetensors.torch.load_file and @boxteacher/core's loadSafetensors both read, and reads such files back.
 """
 import json
 import struct
@@ -30,3 +30,25 @@ def save_file(tensors, path, metadata=None):
         f.write(encoded)
         for c in chunks:
             f.write(c)
+
+
+_FROM_DTYPE = {v: k for k, v in _DTYPES.items()}
+
+
+def load_file(path):
+    """Reads a safetensors file into a dict of torch tensors (the inverse of save_file)."""
+    import numpy as np
+
+    with open(path, "rb") as f:
+        (size,) = struct.unpack("<Q", f.read(8))
+        header = json.loads(f.read(size))
+        data = f.read()
+    out = {}
+    for name, info in header.items():
+        if name == "__metadata__":
+            continue
+        begin, end = info["data_offsets"]
+        dtype = _FROM_DTYPE[info["dtype"]]
+        np_dtype = torch.empty(0, dtype=dtype).numpy().dtype
+        out[name] = torch.from_numpy(np.frombuffer(data[begin:end], dtype=np_dtype).copy()).reshape(info["shape"])
+    return out

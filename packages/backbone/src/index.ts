@@ -2,9 +2,12 @@
 //  - model: resnet() / ResNet (detectron2-style ResNet-18/34/50/101), its options and stage modules
 //  - weights: loadResNetWeights (torchvision / detectron2 / Caffe2 names, OIHW → HWIO) and the name maps
 //  - input conventions: PIXEL_CONVENTIONS (pixelMean/pixelStd, RGB/BGR per source), normalizePixels
+//  - model: mobilenetV2() / MobileNetV2 (torchvision's mobilenet_v2 features, taps stride4..stride32), its
+//    options and blocks; weights: loadMobileNetV2Weights (torchvision names)
+//  - Backbone: the interface both models implement (apply, outputSpecs, outputShapes)
 
 export { resnet, ResNet, ResNetStageModule } from './resnet';
-export type { FeatureSpec } from './resnet';
+export type { Backbone, FeatureSpec } from './backbone';
 export {
   DEFAULT_RESNET_OPTIONS,
   resolveResNetOptions,
@@ -42,5 +45,21 @@ export {
   MOBILENET_V2_SETTINGS,
   MOBILENET_V2_TAPS,
   MOBILENET_V2_FREEZE_END,
+  MOBILENET_V2_TAP_NAMES,
+  DEFAULT_MOBILENET_V2_OPTIONS,
+  resolveMobileNetV2Options,
 } from './mobilenet-v2-options';
-export type { MobileNetV2Layer, MobileNetV2Tap } from './mobilenet-v2-options';
+export type { MobileNetV2Layer, MobileNetV2Tap, MobileNetV2Options } from './mobilenet-v2-options';
+export { mobilenetV2, MobileNetV2, MobileNetV2Features } from './mobilenet-v2';
+export { InvertedResidual } from './blocks/inverted-residual';
+export type { InvertedResidualOptions } from './blocks/inverted-residual';
+export { ConvNormActivation } from './blocks/conv-norm-activation';
+export type { ConvNormActivationOptions } from './blocks/conv-norm-activation';
+export { DepthwiseConv2d } from './internal/depthwise-conv2d';
+export type { DepthwiseConv2dOptions } from './internal/depthwise-conv2d';
+export { loadMobileNetV2Weights, MobileNetV2WeightsError, MOBILENET_V2_WEIGHT_SOURCES } from './weights/load-mobilenet-v2-weights';
+export type {
+  LoadMobileNetV2WeightsOptions,
+  LoadMobileNetV2WeightsReport,
+  MobileNetV2WeightSource,
+} from './weights/load-mobilenet-v2-weights';

@@ -1,6 +1,7 @@
 // MobileNetV2 architecture arithmetic (torchvision's mobilenet_v2): channel rounding, block settings,
-// output taps and freeze levels. The model itself (mobilenetV2()) is not built yet; see README.
-import type { FeatureSpec } from './resnet';
+// output taps, freeze levels, and the options of mobilenetV2() (mobilenet-v2.ts) with their validation.
+import { NORM_KINDS, type NormKind, type Rng } from '@boxteacher/core';
+import type { FeatureSpec } from './backbone';
 
 /** torchvision's _make_divisible: round to the nearest multiple of `divisor`, never below 90% of v. */
 export function makeDivisible(v: number, divisor = 8, minValue?: number): number {
@@ -74,4 +75,48 @@ export function mobilenetV2OutputShape(widthMult = 1, outFeatures: readonly Mobi
     out[name] = { channels: l.out, stride: l.outStride };
   }
   return out;
+}
+
+export const MOBILENET_V2_TAP_NAMES = Object.keys(MOBILENET_V2_TAPS) as MobileNetV2Tap[];
+
+export interface MobileNetV2Options {
+  /** Channel multiplier (torchvision's width_mult): every width makeDivisible(c·widthMult); the last conv keeps 1280 below 1. Default 1. */
+  widthMult: number;
+  /** 'FrozenBN' (default), 'BN' or 'GN' (gcd(32, C) groups). */
+  norm: NormKind;
+  /**
+   * 0..5 as for the ResNets (detectron2's FREEZE_AT), by output stride: 0 = nothing frozen, 1 = the first conv
+   * (features[0]), 2 = up to the stride-4 tap (features[0..3], default), 3 = up to stride 8 (..[6]), 4 = up to
+   * stride 16 (..[13]), 5 = everything. Frozen parameters have trainable = false; 'BN' there becomes FrozenBN.
+   */
+  freezeAt: number;
+  /** Which taps apply() returns; layers after the last one listed are not built. Default stride8, stride16, stride32. */
+  outFeatures: readonly MobileNetV2Tap[];
+  /** Generator for the weight initialisers; default the process-wide globalRng(). */
+  rng?: Rng;
+}
+
+export const DEFAULT_MOBILENET_V2_OPTIONS: Readonly<Omit<MobileNetV2Options, 'rng'>> = Object.freeze({
+  widthMult: 1,
+  norm: 'FrozenBN',
+  freezeAt: 2,
+  outFeatures: Object.freeze(['stride8', 'stride16', 'stride32'] as MobileNetV2Tap[]),
+});
+
+function fail(field: string, value: unknown, expected: string): never {
+  throw new Error(`mobilenetV2: option ${field} = ${JSON.stringify(value)} is invalid; expected ${expected}`);
+}
+
+/** Fills defaults and validates; throws an error naming the field, the bad value and what was expected. */
+export function resolveMobileNetV2Options(partial: Partial<MobileNetV2Options> = {}): MobileNetV2Options {
+  const o: MobileNetV2Options = { ...DEFAULT_MOBILENET_V2_OPTIONS, ...partial };
+  if (typeof o.widthMult !== 'number' || !Number.isFinite(o.widthMult) || !(o.widthMult > 0)) fail('widthMult', o.widthMult, 'a positive number (e.g. 1, 0.75, 0.5, 0.35)');
+  if (!NORM_KINDS.includes(o.norm)) fail('norm', o.norm, `one of ${NORM_KINDS.join(', ')}`);
+  if (!Number.isInteger(o.freezeAt) || o.freezeAt < 0 || o.freezeAt > 5) fail('freezeAt', o.freezeAt, 'an integer 0..5');
+  if (!Array.isArray(o.outFeatures) || o.outFeatures.length === 0) fail('outFeatures', o.outFeatures, `a non-empty list of ${MOBILENET_V2_TAP_NAMES.join(', ')}`);
+  for (const f of o.outFeatures) {
+    if (!(MOBILENET_V2_TAP_NAMES as readonly string[]).includes(f)) fail('outFeatures', o.outFeatures, `names among ${MOBILENET_V2_TAP_NAMES.join(', ')}`);
+  }
+  // Output order is always shallow to deep, whatever order the caller listed.
+  return { ...o, outFeatures: MOBILENET_V2_TAP_NAMES.filter((t) => o.outFeatures.includes(t)) };
 }

@@ -4,6 +4,7 @@
 // res3.0.shortcut.weight, …). Mirrors detectron2 modeling/backbone/resnet.py (ResNet, build_resnet_backbone,
 // ResNet.freeze); spec/boxteacher.md §2.
 import { Module, tf, type NormKind } from '@boxteacher/core';
+import type { Backbone, FeatureSpec } from './backbone';
 import { BasicBlock } from './blocks/basic-block';
 import { BottleneckBlock } from './blocks/bottleneck-block';
 import { BasicStem } from './stem';
@@ -31,13 +32,9 @@ export class ResNetStageModule extends Module {
   }
 }
 
-/** Channels and stride of one output feature (detectron2's ShapeSpec). */
-export interface FeatureSpec {
-  channels: number;
-  stride: number;
-}
+export type { FeatureSpec } from './backbone';
 
-export class ResNet extends Module {
+export class ResNet extends Module implements Backbone<ResNetStage> {
   readonly options: ResNetOptions;
   readonly stem: BasicStem;
   /** The built stages, res2 up to the last one in outFeatures. */
