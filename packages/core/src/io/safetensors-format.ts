@@ -37,13 +37,25 @@ export function parseSafetensors(buffer: Uint8Array, file: string): { tensors: M
   if (headerLength > MAX_HEADER_BYTES || 8 + headerLength > buffer.byteLength) {
     throw new SafetensorsError(file, `header length ${headerLength} exceeds the file size ${buffer.byteLength} (truncated or not a safetensors file)`);
   }
+  const headerBytes = buffer.subarray(8, 8 + headerLength);
+  const notSafetensors = 'a corrupt file or not a safetensors file';
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(headerBytes);
+  } catch {
+    throw new SafetensorsError(file, `the ${headerLength}-byte header is not UTF-8 text (it starts with ${describeStart(headerBytes)}): ${notSafetensors}`);
+  }
   let header: unknown;
   try {
-    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(buffer.subarray(8, 8 + headerLength)));
+    header = JSON.parse(text);
   } catch (error) {
-    throw new SafetensorsError(file, `header is not valid UTF-8 JSON (${(error as Error).message})`);
+    // Not JSON.parse's own message: it echoes the text and says nothing a user can act on.
+    const at = /position (\d+)/.exec((error as Error).message)?.[1];
+    throw new SafetensorsError(file, `the ${headerLength}-byte header is not JSON (it starts with ${describeStart(headerBytes)}${at != null ? `; invalid at byte ${at}` : ''}): ${notSafetensors}`);
   }
-  if (header == null || typeof header !== 'object' || Array.isArray(header)) throw new SafetensorsError(file, 'header must be a JSON object');
+  if (header == null || typeof header !== 'object' || Array.isArray(header)) {
+    throw new SafetensorsError(file, `the header is JSON but not an object of tensors (it is ${Array.isArray(header) ? 'an array' : header === null ? 'null' : typeof header}): ${notSafetensors}`);
+  }
   const dataStart = 8 + headerLength;
   const dataLength = buffer.byteLength - dataStart;
   const tensors = new Map<string, RawTensor>();
@@ -75,6 +87,14 @@ export function parseSafetensors(buffer: Uint8Array, file: string): { tensors: M
     tensors.set(name, { dtype: dtype as SafetensorsDtype, shape: shape as number[], bytes: buffer.subarray(dataStart + begin, dataStart + end) });
   }
   return { tensors, metadata };
+}
+
+/** The first bytes of `b`, quoted when printable, else as hex (for "it starts with …" messages). */
+function describeStart(b: Uint8Array): string {
+  const head = b.subarray(0, 16);
+  const printable = head.every((x) => x >= 0x20 && x < 0x7f);
+  const more = b.byteLength > head.byteLength ? '…' : '';
+  return printable ? `${JSON.stringify(String.fromCharCode(...head))}${more}` : `bytes ${Buffer.from(head).toString('hex')}${more}`;
 }
 
 function parseMetadata(entry: unknown, file: string): Record<string, string> {

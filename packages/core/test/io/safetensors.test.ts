@@ -81,7 +81,22 @@ describe('loadSafetensors', () => {
         copy[10] = 0x7b;
         return copy;
       });
-      await expect(loadSafetensors(garbage)).rejects.toThrow(/garbage\.safetensors: header is not valid UTF-8 JSON/);
+      // One line that says what the header is, without JSON.parse's own words or an echo of the raw text.
+      const error = (await loadSafetensors(garbage).catch((e: unknown) => e)) as Error;
+      expect(error.message).toMatch(/^.*garbage\.safetensors: the \d+-byte header is not JSON \(it starts with "\{\{.*"…; invalid at byte \d+\): a corrupt file or not a safetensors file$/);
+      expect(error.message).not.toMatch(/Unexpected token|SyntaxError|\n/);
+      const latin1 = await corrupt('latin1.safetensors', (b) => {
+        const copy = b.slice();
+        copy[8] = 0xff; // not UTF-8
+        return copy;
+      });
+      await expect(loadSafetensors(latin1)).rejects.toThrow(/latin1\.safetensors: the \d+-byte header is not UTF-8 text \(it starts with bytes ff/);
+      const array = path.join(dir, 'array.safetensors');
+      const text = Buffer.from('[1, 2]  ');
+      const length = Buffer.alloc(8);
+      length.writeBigUInt64LE(BigInt(text.length));
+      await fs.writeFile(array, Buffer.concat([length, text]));
+      await expect(loadSafetensors(array)).rejects.toThrow(/array\.safetensors: the header is JSON but not an object of tensors \(it is an array\)/);
       await expect(loadSafetensors(path.join(dir, 'nope.safetensors'))).rejects.toThrow(/nope\.safetensors: cannot read the file \(ENOENT\)/);
     });
 
