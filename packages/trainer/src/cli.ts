@@ -1,11 +1,12 @@
 #!/usr/bin/env node
-// The `boxteacher` command line: train, eval, predict, label, synth, demo. Exit codes: 0 success, 2 usage error
+// The `boxteacher` command line: train, eval, predict, label, merge, synth, demo. Exit codes: 0 success, 2 usage error
 // (bad flag, bad config key or value), 1 any other failure. Errors are one clear line, never a stack trace
 // (set BOXTEACHER_DEBUG=1 to see it).
 import { ConfigError } from './config/config-error';
 import { DEMO_FLAGS, demoCommand } from './cli/demo-command';
 import { EVAL_FLAGS, evalCommand } from './cli/eval-command';
 import { LABEL_FLAGS, labelCommand } from './cli/label-command';
+import { MERGE_FLAGS, mergeCommand, splitMergeArgs } from './cli/merge-command';
 import { describeFileSystemError } from './cli/output-files';
 import { formatFlagHelp, parseFlags, UsageError, type FlagSpec, type ParsedFlags } from './cli/parse-args';
 import { PREDICT_FLAGS, predictCommand } from './cli/predict-command';
@@ -15,7 +16,9 @@ import { TRAIN_FLAGS, trainCommand } from './cli/train-command';
 interface Command {
   summary: string;
   flags: Record<string, FlagSpec>;
-  run: (flags: ParsedFlags) => Promise<unknown>;
+  run: (flags: ParsedFlags, args: readonly string[]) => Promise<unknown>;
+  /** the command also takes arguments that are not flags (merge's shard files) */
+  positional?: string;
 }
 
 const COMMANDS = {
@@ -23,6 +26,7 @@ const COMMANDS = {
   eval: { summary: 'COCO bbox + mask evaluation of a checkpoint', flags: EVAL_FLAGS, run: evalCommand },
   predict: { summary: 'detect and segment images: COCO results JSON + overlay PNGs', flags: PREDICT_FLAGS, run: predictCommand },
   label: { summary: 'turn a box-only COCO file into one with masks (RLE) and mask scores', flags: LABEL_FLAGS, run: labelCommand },
+  merge: { summary: 'join the shard files of label --shard into one labelled COCO file', flags: MERGE_FLAGS, run: mergeCommand, positional: 'SHARD_FILE…' },
   synth: { summary: 'write synthetic shapes as a COCO folder', flags: SYNTH_FLAGS, run: synthCommand },
   demo: { summary: 'train BoxTeacher on synthetic shapes on this machine, evaluate, write a report', flags: DEMO_FLAGS, run: demoCommand },
 } satisfies Record<string, Command>;
@@ -44,11 +48,13 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
-    process.stdout.write(`boxteacher ${name}: ${command.summary}\n\n${formatFlagHelp(command.flags)}\n`);
+    const args = command.positional ? ` [flags] ${command.positional}` : '';
+    process.stdout.write(`boxteacher ${name}${args}: ${command.summary}\n\n${formatFlagHelp(command.flags)}\n`);
     return 0;
   }
   try {
-    await command.run(parseFlags(rest, command.flags));
+    const { flagArgs, files } = command.positional ? splitMergeArgs(rest) : { flagArgs: rest, files: [] };
+    await command.run(parseFlags(flagArgs, command.flags), files);
     return 0;
   } catch (error) {
     const e = error as Error & { code?: string };

@@ -1,0 +1,140 @@
+// The labels of one batch of images, from one forward pass. Each GT box takes the mask of the model's best-matching
+// detection (greedy IoU ≥ 0.5 in score order, as the BoxTeacher teacher matches, spec/boxteacher.md §7.3); a box
+// with no matching detection is labelled by running the dynamic mask head from the FCOS location that would be
+// assigned to that box (its centre region, the best-scoring one), so every box gets a mask. Masks are clipped to
+// their box and encoded as COCO RLE at the image's original size.
+import { tf } from '@boxteacher/core';
+import { mask as cocoMask } from '@boxteacher/coco-eval';
+import type { Batch, ImageRecord } from '@boxteacher/data';
+import { fcosInference, fcosTargets, type FcosDetections } from '@boxteacher/heads';
+import { greedyMatch, maskAwareScore } from '@boxteacher/teacher';
+import type { TrainConfig } from '../config/train-config';
+import { disposeCondInstOutput, featureShapes, type CondInst, type CondInstOutput } from '../model/condinst';
+import { detectionMaskProbs } from '../model/inference';
+import type { ImageResult } from './result-journal';
+
+interface RawLabel {
+  mask: Uint8Array;
+  score: number;
+}
+
+/** Image `b`'s rows of level maps `[N, H, W, C]`, flattened to `[H·W (all levels), C]`. */
+function imageRows(maps: tf.Tensor4D[], b: number): tf.Tensor2D {
+  return tf.tidy(() => tf.concat(maps.map((m) => m.slice([b, 0, 0, 0], [1, -1, -1, -1]).reshape([-1, m.shape[3]])), 0) as tf.Tensor2D);
+}
+
+/** Masks (at the original size) and weights for every GT box of image `b` of the batch; also how many were unmatched. */
+function labelImage(
+  model: CondInst,
+  out: CondInstOutput,
+  det: FcosDetections,
+  b: number,
+  padded: readonly [number, number],
+  gtBoxes: Float32Array,
+  inputSize: readonly [number, number],
+  originalSize: readonly [number, number],
+  config: TrainConfig,
+): { labels: RawLabel[]; unmatched: number } {
+  const [h, w] = inputSize;
+  const [oh, ow] = originalSize;
+  const sx = w / ow;
+  const sy = h / oh;
+  const n = gtBoxes.length / 4;
+  const inputBoxes = Float32Array.from(gtBoxes, (v, i) => (i % 2 === 0 ? v * sx : v * sy));
+  const labels: Array<RawLabel | null> = new Array(n).fill(null);
+  const sizes = { height: h, width: w, outHeight: oh, outWidth: ow };
+  const thresh = config.inference.maskThresh;
+  if (det.scores.length > 0 && n > 0) {
+    const probs = detectionMaskProbs(model, out.maskFeats, det, b, sizes);
+    const { score, maskScore } = maskAwareScore(probs, tf.tensor1d(det.scores), { maskThresh: thresh });
+    const ranking = score.dataSync() as Float32Array;
+    const weights = maskScore.dataSync() as Float32Array;
+    const rows = (flat: Float32Array) => Array.from({ length: flat.length / 4 }, (_, i) => Array.from(flat.subarray(4 * i, 4 * i + 4)));
+    const matches = greedyMatch(rows(det.boxes), ranking, rows(inputBoxes), { iouThr: 0.5 });
+    const binary = probs.greater(thresh);
+    matches.forEach((d, g) => {
+      if (d < 0) return;
+      const one = binary.slice([d, 0, 0, 0], [1, -1, -1, -1]);
+      labels[g] = { mask: Uint8Array.from(one.dataSync()), score: weights[d]! };
+      one.dispose();
+    });
+    tf.dispose([probs, score, maskScore, binary]);
+  }
+  // Unmatched boxes: the mask head run from the box's own best FCOS location (as the teacher would).
+  const missing = labels.flatMap((l, g) => (l == null ? [g] : []));
+  if (missing.length > 0) {
+    const targets = fcosTargets(featureShapes(padded[0], padded[1]), [{ boxes: missing.flatMap((g) => Array.from(inputBoxes.subarray(4 * g, 4 * g + 4))), classes: missing.map(() => 0), imageSize: [h, w] }], {
+      numClasses: model.numClasses,
+    });
+    const scores = tf.tidy(() => tf.sigmoid(imageRows(out.head.logits, b).max(1)).mul(tf.sigmoid(imageRows(out.head.ctrness, b).reshape([-1]))).sqrt());
+    const scoreData = scores.dataSync() as Float32Array;
+    scores.dispose();
+    const best = new Map<number, number>();
+    for (const loc of targets.positiveIndices) {
+      const g = targets.gtInds[loc]!;
+      if (!best.has(g) || scoreData[loc]! > scoreData[best.get(g)!]!) best.set(g, loc);
+    }
+    const topFeats = imageRows(out.head.topFeats, b); // [locations, numGenParams]
+    for (const [local, g] of missing.entries()) {
+      const loc = best.get(local);
+      if (loc == null) continue; // no location sees this box (smaller than a cell): left empty below
+      const pseudoDet = {
+        boxes: new Float32Array(0),
+        scores: Float32Array.of(scoreData[loc]!),
+        classes: new Int32Array(1),
+        locations: Float32Array.of(targets.locations[2 * loc]!, targets.locations[2 * loc + 1]!),
+        fpnLevels: Int32Array.of(targets.fpnLevels[loc]!),
+        flatIndices: Int32Array.of(loc),
+        topFeats: topFeats.slice([loc, 0], [1, -1]) as tf.Tensor2D,
+      };
+      const [mask, weight] = tf.tidy(() => {
+        const probs = detectionMaskProbs(model, out.maskFeats, pseudoDet, b, sizes);
+        const { maskScore } = maskAwareScore(probs, tf.tensor1d(pseudoDet.scores), { maskThresh: thresh });
+        return [probs.greater(thresh).cast('int32'), maskScore];
+      });
+      labels[g] = { mask: Uint8Array.from(mask.dataSync()), score: weight.dataSync()[0]! };
+      tf.dispose([mask, weight, pseudoDet.topFeats]);
+    }
+    topFeats.dispose();
+  }
+  // Clip every mask to its box (the box is the supervision; nothing outside it belongs to the instance).
+  const clipped = labels.map((l, g) => {
+    const mask = l?.mask ?? new Uint8Array(oh * ow);
+    const [x0, y0, x1, y1] = [gtBoxes[4 * g]!, gtBoxes[4 * g + 1]!, gtBoxes[4 * g + 2]!, gtBoxes[4 * g + 3]!];
+    for (let y = 0; y < oh; y++) {
+      for (let x = 0; x < ow; x++) if (x + 0.5 < x0 || x + 0.5 > x1 || y + 0.5 < y0 || y + 0.5 > y1) mask[y * ow + x] = 0;
+    }
+    return { mask, score: l?.score ?? 0 };
+  });
+  return { labels: clipped, unmatched: missing.length };
+}
+
+/** The labels of every image in `batch` (`records[i]` is the batch's i-th image), as journal records. */
+export async function labelBatch(model: CondInst, config: TrainConfig, batch: Batch, records: readonly ImageRecord[]): Promise<ImageResult[]> {
+  const input = model.normalize(batch.images, batch.imageSizes);
+  const padded = [input.shape[1], input.shape[2]] as const;
+  let out: CondInstOutput | null = null;
+  let dets: FcosDetections[] = [];
+  try {
+    out = model.forward(input);
+    dets = await fcosInference(out.head, {
+      scoreThresh: config.inference.scoreThresh,
+      preNmsTopk: config.inference.preNmsTopK,
+      nmsThresh: config.inference.nmsThresh,
+      postNmsTopk: config.inference.postNmsTopK,
+    });
+    return records.map((record, b) => {
+      const [oh, ow] = batch.originalSizes[b]!;
+      const { labels, unmatched } = labelImage(model, out!, dets[b]!, b, padded, record.boxes, batch.imageSizes[b]!, batch.originalSizes[b]!, config);
+      return {
+        image: record.id,
+        unmatched,
+        labels: labels.map((l) => ({ segmentation: cocoMask.encode(l.mask, oh, ow, { order: 'row' }), mask_score: Number(l.score.toFixed(6)) })),
+      };
+    });
+  } finally {
+    for (const d of dets) d.topFeats?.dispose();
+    if (out != null) disposeCondInstOutput(out);
+    input.dispose();
+  }
+}
