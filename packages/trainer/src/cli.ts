@@ -1,10 +1,12 @@
 #!/usr/bin/env node
-// The `boxteacher` command line: train, eval, predict, label, merge, synth, demo. Exit codes: 0 success, 2 usage error
+// The `boxteacher` command line: train, eval, predict, label, merge, convert, export, synth, demo. Exit codes: 0 success, 2 usage error
 // (bad flag, bad config key or value), 1 any other failure. Errors are one clear line, never a stack trace
 // (set BOXTEACHER_DEBUG=1 to see it).
 import { ConfigError } from './config/config-error';
+import { CONVERT_FLAGS, convertCommand } from './cli/convert-command';
 import { DEMO_FLAGS, demoCommand } from './cli/demo-command';
 import { EVAL_FLAGS, evalCommand } from './cli/eval-command';
+import { EXPORT_FLAGS, exportCommand } from './cli/export-command';
 import { LABEL_FLAGS, labelCommand } from './cli/label-command';
 import { MERGE_FLAGS, mergeCommand, splitMergeArgs } from './cli/merge-command';
 import { describeFileSystemError } from './cli/output-files';
@@ -27,6 +29,8 @@ const COMMANDS = {
   predict: { summary: 'detect and segment images: COCO results JSON + overlay PNGs', flags: PREDICT_FLAGS, run: predictCommand },
   label: { summary: 'turn a box-only COCO file into one with masks (RLE) and mask scores', flags: LABEL_FLAGS, run: labelCommand },
   merge: { summary: 'join the shard files of label --shard into one labelled COCO file', flags: MERGE_FLAGS, run: mergeCommand, positional: 'SHARD_FILE…' },
+  convert: { summary: 'an official BoxTeacher/BoxInst/CondInst checkpoint (.pth, .pkl) → this project’s checkpoint folder', flags: CONVERT_FLAGS, run: convertCommand, positional: 'IN OUT_DIR' },
+  export: { summary: 'a checkpoint → a state dict the official code loads (strict=True)', flags: EXPORT_FLAGS, run: exportCommand },
   synth: { summary: 'write synthetic shapes as a COCO folder', flags: SYNTH_FLAGS, run: synthCommand },
   demo: { summary: 'train BoxTeacher on synthetic shapes on this machine, evaluate, write a report', flags: DEMO_FLAGS, run: demoCommand },
 } satisfies Record<string, Command>;
