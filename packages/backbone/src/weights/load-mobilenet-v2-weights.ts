@@ -114,10 +114,10 @@ function assign(model: MobileNetV2, tensors: Record<string, tf.Tensor>, file: st
     throw new MobileNetV2WeightsError(file, `no key is a torchvision mobilenet_v2 parameter name (first keys: ${listNames(keys, 6)}).${otherFileHint(keys)}`);
   }
 
-  // 2. Width: the first conv's output channels (makeDivisible(32·widthMult)) decide it, in one sentence.
-  const first = tensors[mapped.get('features.0.0.weight') ?? '']?.shape;
-  const ownFirst = own['features.0.0.weight']!.shape[3]!;
-  if (first && first.length === 4 && first[0] !== ownFirst) {
+  // 2. Width: the first norm's channels (makeDivisible(32·widthMult); independent of any kernel layout mix-up).
+  const first = tensors[mapped.get('features.0.1.weight') ?? '']?.shape;
+  const ownFirst = own['features.0.1.weight']!.shape[0]!;
+  if (first && first.length === 1 && first[0] !== ownFirst) {
     throw new MobileNetV2WeightsError(
       file,
       `the weights are for a MobileNetV2 whose first conv has ${first[0]} channels but the model's has ${ownFirst} ` +
