@@ -1,6 +1,7 @@
 // More of the bad-input corpus through the real CLI: synth and demo flags, missing checkpoints through every
-// command that loads one, COCO-level errors (duplicate ids, unknown image ids). Each: the documented exit code,
-// one to four lines naming the flag, file or JSON path, no stack trace, no raw Node error.
+// command that loads one, COCO-level errors (duplicate image and category ids, unknown image and category ids, NaN
+// boxes). Each: the documented exit code, one to four lines naming the flag, file or JSON path, no stack trace, no
+// raw Node error.
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -19,6 +20,10 @@ beforeAll(async () => {
   await fs.writeFile(path.join(dir, 'ok.json'), coco([image(1)], [box(1, 1)]));
   await fs.writeFile(path.join(dir, 'duplicate-image.json'), coco([image(1), image(1, 'b.png')], []));
   await fs.writeFile(path.join(dir, 'unknown-image.json'), coco([image(1)], [box(1, 7)]));
+  // NaN is not JSON (Python's json.dump writes it for float('nan')); an unknown category; a category id used twice.
+  await fs.writeFile(path.join(dir, 'nan-box.json'), coco([image(1)], [box(1, 1)]).replace('"bbox":[0,0,1,1]', '"bbox":[0,0,NaN,1]'));
+  await fs.writeFile(path.join(dir, 'unknown-category.json'), coco([image(1)], [{ ...box(1, 1), category_id: 9 }]));
+  await fs.writeFile(path.join(dir, 'duplicate-category.json'), JSON.stringify({ images: [image(1)], annotations: [], categories: [{ id: 1, name: 'a' }, { id: 1, name: 'b' }] }));
 });
 
 afterAll(async () => {
@@ -42,5 +47,12 @@ describe('boxteacher: more bad input, one clear error each', () => {
   it('COCO duplicate image ids and unknown image ids (names the file and JSON path)', async () => {
     await expectCleanError(['label', '--checkpoint', 'x', '--coco', path.join(dir, 'duplicate-image.json'), '--out', path.join(dir, 'o.json')], 1, /duplicate-image\.json: images\[1\]\.id: image id 1 already used by images\[0\]/);
     await expectCleanError(['label', '--checkpoint', 'x', '--coco', path.join(dir, 'unknown-image.json'), '--out', path.join(dir, 'o.json')], 1, /unknown-image\.json: annotations\[0\]\.image_id: image id 7 is not in "images"/);
+  });
+
+  it('COCO NaN boxes, unknown category ids and duplicate category ids (names the file and JSON path)', async () => {
+    const label = (file: string) => ['label', '--checkpoint', 'x', '--coco', path.join(dir, file), '--out', path.join(dir, 'o.json')];
+    await expectCleanError(label('nan-box.json'), 1, /nan-box\.json: annotations\[0\]\.bbox\[2\]: .*NaN is not valid JSON/);
+    await expectCleanError(label('unknown-category.json'), 1, /unknown-category\.json: annotations\[0\]\.category_id: .*9.*expected one of the category ids 1/);
+    await expectCleanError(label('duplicate-category.json'), 1, /duplicate-category\.json: categories\[1\]\.id: category id 1 already used by categories\[0\]/);
   });
 });
