@@ -35,6 +35,12 @@ export interface TrainConfig {
       weights: string | null;
       weightsFrom: 'torchvision' | 'detectron2';
     };
+    /**
+     * The whole network's starting weights: a run folder, checkpoint folder or .safetensors of this project, or an
+     * official model_final.pth / .pkl (the teacher half of a BoxTeacher file). The class logits are re-initialised
+     * when the number of classes differs; every other tensor must fit.
+     */
+    weights: string | null;
     fpnChannels: number;
     /** number of classes; 0 = from the training annotations */
     numClasses: number;
@@ -124,6 +130,7 @@ export const DEFAULT_TRAIN_CONFIG: Readonly<TrainConfig> = Object.freeze({
   backend: 'auto',
   model: {
     backbone: { depth: 50, width: 1, norm: 'FrozenBN', freezeAt: 2, strideInOneByOne: true, weights: null, weightsFrom: 'detectron2' },
+    weights: null,
     fpnChannels: 256,
     numClasses: 0,
     headConvs: 4,
@@ -171,6 +178,7 @@ export const DEFAULT_TRAIN_CONFIG: Readonly<TrainConfig> = Object.freeze({
 
 const NULLABLE: NullableFields = {
   'model.backbone.weights': 'string',
+  'model.weights': 'string',
   'data.train.annotations': 'string',
   'data.train.images': 'string',
   'data.train.synthetic': 'object',

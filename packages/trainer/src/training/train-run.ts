@@ -8,6 +8,7 @@ import { loadResNetWeights } from '@boxteacher/backbone';
 import { Batcher, type BatcherState } from '@boxteacher/data';
 import { EmaTeacher } from '@boxteacher/teacher';
 import type { TrainConfig } from '../config/train-config';
+import { initModelWeights } from '../checkpoint/init-model-weights';
 import { CheckpointStore } from '../checkpoint/checkpoint-store';
 import { CondInst } from '../model/condinst';
 import { Sgd } from '../optim/sgd';
@@ -128,6 +129,11 @@ export async function trainRun(config: TrainConfig, options: TrainRunOptions): P
   if (config.model.backbone.weights) {
     const report = await loadResNetWeights(student.backbone, config.model.backbone.weights, { from: config.model.backbone.weightsFrom });
     log(`[boxteacher] backbone weights: ${config.model.backbone.weights} (${report.loaded.length} tensors)`);
+  }
+  if (config.model.weights && latest == null) {
+    const init = await initModelWeights(student, config.model.weights);
+    const classes = init.classesReinitialised ? `; class logits re-initialised (${init.classesReinitialised[0]} classes in the file, ${init.classesReinitialised[1]} here)` : '';
+    log(`[boxteacher] model weights: ${config.model.weights} (${init.source}, ${init.loaded} tensors${classes})`);
   }
   const teacher = config.method === 'boxteacher' ? new EmaTeacher(student, { momentum: config.teacher.momentum, teacher: () => new CondInst(config.model, numClasses) }) : null;
   const optimizer = new Sgd({ momentum: config.solver.momentum, weightDecay: config.solver.weightDecay, clipGradNorm: config.solver.clipGradNorm });
