@@ -51,16 +51,16 @@ const NUMPY_DTYPES: Record<string, TorchDtype> = {
   float32: 'f32', float64: 'f64', float16: 'f16', int64: 'i64', int32: 'i32', int16: 'i16', int8: 'i8', uint8: 'u8', bool: 'bool',
 };
 
-function makeArray(dtype: TorchDtype, buffer: ArrayBuffer): TorchTypedArray {
+function makeArray(dtype: TorchDtype, buffer: ArrayBufferLike, byteOffset = 0, length?: number): TorchTypedArray {
   switch (dtype) {
-    case 'f32': return new Float32Array(buffer);
-    case 'f64': return new Float64Array(buffer);
-    case 'f16': case 'bf16': return new Uint16Array(buffer);
-    case 'i64': return new BigInt64Array(buffer);
-    case 'i32': return new Int32Array(buffer);
-    case 'i16': return new Int16Array(buffer);
-    case 'i8': return new Int8Array(buffer);
-    case 'u8': case 'bool': return new Uint8Array(buffer);
+    case 'f32': return new Float32Array(buffer, byteOffset, length);
+    case 'f64': return new Float64Array(buffer, byteOffset, length);
+    case 'f16': case 'bf16': return new Uint16Array(buffer, byteOffset, length);
+    case 'i64': return new BigInt64Array(buffer, byteOffset, length);
+    case 'i32': return new Int32Array(buffer, byteOffset, length);
+    case 'i16': return new Int16Array(buffer, byteOffset, length);
+    case 'i8': return new Int8Array(buffer, byteOffset, length);
+    case 'u8': case 'bool': return new Uint8Array(buffer, byteOffset, length);
   }
 }
 
@@ -147,23 +147,26 @@ function isTensor(v: unknown): v is TorchTensor {
 function strided(ctx: PickleContext, bytes: Uint8Array, dtype: TorchDtype, offset: number, shape: number[], stride: number[]): TorchTensor {
   const size = BYTES[dtype];
   const numel = shape.reduce((a, b) => a * b, 1);
+  if (numel === 0) return { dtype, shape: [...shape], data: makeArray(dtype, new ArrayBuffer(0)) };
+  let maxIndex = offset;
+  for (let d = 0; d < shape.length; d++) maxIndex += (shape[d]! - 1) * stride[d]!;
+  if (offset < 0 || (maxIndex + 1) * size > bytes.byteLength) {
+    throw new TorchCheckpointError(ctx.file, `storage has ${bytes.byteLength / size} elements but a tensor of shape [${shape.join(', ')}] at offset ${offset} needs ${maxIndex + 1}`);
+  }
+  const contiguous = shape.every((_, d) => stride[d] === shape.slice(d + 1).reduce((a, b) => a * b, 1) || shape[d] === 1);
+  const start = bytes.byteOffset + offset * size;
+  // torch.save aligns every storage to 64 bytes in the zip, so a contiguous tensor is a view of the file's bytes
+  // (no copy: loading costs one read of the file, and memory stays about the file's size).
+  if (contiguous && start % size === 0) return { dtype, shape: [...shape], data: makeArray(dtype, bytes.buffer, start, numel) };
   const out = new Uint8Array(numel * size);
-  if (numel > 0) {
-    let maxIndex = offset;
-    for (let d = 0; d < shape.length; d++) maxIndex += (shape[d]! - 1) * stride[d]!;
-    if (offset < 0 || (maxIndex + 1) * size > bytes.byteLength) {
-      throw new TorchCheckpointError(ctx.file, `storage has ${bytes.byteLength / size} elements but a tensor of shape [${shape.join(', ')}] at offset ${offset} needs ${maxIndex + 1}`);
-    }
-    const contiguous = shape.every((_, d) => stride[d] === shape.slice(d + 1).reduce((a, b) => a * b, 1) || shape[d] === 1);
-    if (contiguous) out.set(bytes.subarray(offset * size, (offset + numel) * size));
-    else {
-      const idx = new Array<number>(shape.length).fill(0);
-      for (let i = 0; i < numel; i++) {
-        let src = offset;
-        for (let d = 0; d < shape.length; d++) src += idx[d]! * stride[d]!;
-        out.set(bytes.subarray(src * size, src * size + size), i * size);
-        for (let d = shape.length - 1; d >= 0; d--) { if (++idx[d]! < shape[d]!) break; idx[d] = 0; }
-      }
+  if (contiguous) out.set(bytes.subarray(offset * size, (offset + numel) * size));
+  else {
+    const idx = new Array<number>(shape.length).fill(0);
+    for (let i = 0; i < numel; i++) {
+      let src = offset;
+      for (let d = 0; d < shape.length; d++) src += idx[d]! * stride[d]!;
+      out.set(bytes.subarray(src * size, src * size + size), i * size);
+      for (let d = shape.length - 1; d >= 0; d--) { if (++idx[d]! < shape[d]!) break; idx[d] = 0; }
     }
   }
   return { dtype, shape: [...shape], data: makeArray(dtype, out.buffer) };
