@@ -46,10 +46,27 @@ export function isOfficialCheckpointPath(file: string): boolean {
   return /\.(pth|pt|pkl)$/i.test(file);
 }
 
-/** Reads the tensors of an official checkpoint file (names as saved, official layout). Caller disposes. */
+/**
+ * Reads the tensors of an official checkpoint file (names as saved, official layout). Caller disposes. Globals the
+ * restricted unpickler did not run (anything but a state dict's few) are named in the error when the file turns
+ * out not to be a state dict.
+ */
 export async function readOfficialTensors(file: string): Promise<Record<string, tf.Tensor>> {
   if (/\.safetensors$/i.test(file)) return (await loadSafetensors(file)).tensors;
-  return toTfTensors(torchStateDict(await loadTorchCheckpoint(file)));
+  const checkpoint = await loadTorchCheckpoint(file);
+  let tensors: Record<string, tf.Tensor>;
+  try {
+    tensors = toTfTensors(torchStateDict(checkpoint));
+  } catch (error) {
+    throw new OfficialWeightsError(`${path.basename(file)}: ${(error as Error).message}`);
+  }
+  if (checkpoint.unsupported.length > 0 && !hasOfficialNames(Object.keys(tensors))) {
+    tf.dispose(Object.values(tensors));
+    throw new OfficialWeightsError(
+      `${path.basename(file)}: not a state dict; it refers to ${checkpoint.unsupported.join(', ')}, which was not run (only a state dict's own globals are understood)`,
+    );
+  }
+  return tensors;
 }
 
 /** True when a tensor record uses the official names (so a .safetensors file is official, not the project's). */

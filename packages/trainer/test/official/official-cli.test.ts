@@ -146,4 +146,30 @@ describe(`official checkpoint through the CLI [${BACKEND}]`, () => {
     expect(config.code).toBe(2);
     expect(config.stderr).toMatch(/--config-file is for official checkpoints/);
   });
+
+  it('hostile and broken .pth files fail in one line naming the file, and nothing in them runs', async () => {
+    const torchFixtures = path.resolve(import.meta.dirname, '../../../core/test/fixtures/torch');
+    const marker = '/tmp/boxteacher-torch-pwned'; // what hostile.pth's os.system call would create
+    await fs.rm(marker, { force: true });
+    const cases: Array<[string, RegExp]> = [
+      // A pickle whose reduce calls os.system (tools/core/gen_torch_fixtures.py): reported, never called.
+      ['hostile.pth', /hostile\.pth: not a state dict; it refers to posix\.system, which was not run/],
+      ['truncated.pth', /truncated\.pth: zip end-of-central-directory record not found \(truncated file\?\)/],
+      ['short-storage.pth', /short-storage\.pth: storage 1 has 8 bytes but 4 f32 elements need 16/],
+      ['nested.pth', /nested\.pth: not an official CondInst \/ BoxInst \/ BoxTeacher state dict/],
+    ];
+    for (const [name, message] of cases) {
+      const result = await runCli(['predict', '--checkpoint', path.join(torchFixtures, name), '--images', IMAGE, '--out', path.join(dir, 'bad'), '--backend', BACKEND]);
+      expect(result.code, name).toBe(1);
+      const lines = result.stderr.trim().split('\n').filter((l) => !l.startsWith('[boxteacher]') && /\S/.test(l) && !/^(I0000|WARNING)/.test(l));
+      expect(lines, name).toHaveLength(1);
+      expect(lines[0], name).toMatch(message);
+    }
+    const random = path.join(dir, 'random.pth');
+    await fs.writeFile(random, Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 2654435761) >>> 24)));
+    const result = await runCli(['predict', '--checkpoint', random, '--images', IMAGE, '--out', path.join(dir, 'bad'), '--backend', BACKEND]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/random\.pth: not a torch checkpoint: neither a zip archive nor a pickle/);
+    await expect(fs.access(marker)).rejects.toThrow();
+  });
 });
