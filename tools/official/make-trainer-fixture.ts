@@ -32,4 +32,15 @@ const stages = new Map([...inference.tensors].filter(([name]) => !DROP.has(name)
 const meta = { source: 'hustvl/BoxTeacher@6692d92 outputs, /work/shared/official (see its README.md)', image: IMAGE };
 const a = await write('teacher-weights.safetensors.gz', teacher, { ...weights.metadata, ...meta });
 const b = await write(`infer-boxteacher-${IMAGE}.safetensors.gz`, stages, { ...inference.metadata, ...meta });
-console.log(`teacher weights: ${teacher.size} tensors, ${a} bytes; stages: ${stages.size} arrays, ${b} bytes; total ${a + b}`);
+// The student half (the BoxInst weights, and the teacher's student) and what the official BoxInst path and
+// BoxTeacher's postprocess on the student gave for the same image: their proposals and final instances.
+const student = new Map([...weights.tensors].filter(([name]) => name.startsWith('student.')));
+const c = await write('student-weights.safetensors.gz', student, { ...weights.metadata, ...meta });
+const boxinst = await read(`infer_boxinst_${IMAGE}.safetensors`);
+const btStudent = await read(`infer_btstudent_${IMAGE}.safetensors`);
+const students = new Map<string, RawTensor>([
+  ...[...boxinst.tensors].filter(([name]) => name.startsWith('final.') || name.startsWith('proposals.')).map(([k, v]) => [`boxinst.${k}`, v] as [string, RawTensor]),
+  ...[...btStudent.tensors].map(([k, v]) => [`btstudent.${k}`, v] as [string, RawTensor]),
+]);
+const d = await write(`infer-student-${IMAGE}.safetensors.gz`, students, { ...boxinst.metadata, ...meta });
+console.log(`teacher weights: ${teacher.size} tensors, ${a} bytes; stages: ${stages.size} arrays, ${b} bytes; student weights ${c} bytes; student outputs ${d} bytes`);

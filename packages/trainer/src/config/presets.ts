@@ -12,8 +12,9 @@ export const PRESETS = {
   boxteacher_r50_1x: { name: 'boxteacher_r50_1x' },
   boxteacher_r50_3x: { name: 'boxteacher_r50_3x', solver: THREE_X, data: { augType: 'strongv2' } },
   boxteacher_r101_3x: { name: 'boxteacher_r101_3x', model: { backbone: { depth: 101 } }, solver: THREE_X, data: { augType: 'strongv2' } },
-  boxinst_r50_1x: { name: 'boxinst_r50_1x', method: 'boxinst', data: { augType: 'none' } },
-  condinst_r50_1x: { name: 'condinst_r50_1x', method: 'supervised', data: { augType: 'none' } },
+  // BoxInst and CondInst score detections by the FCOS score alone, as AdelaiDet does.
+  boxinst_r50_1x: { name: 'boxinst_r50_1x', method: 'boxinst', data: { augType: 'none' }, inference: { maskAwareScore: false } },
+  condinst_r50_1x: { name: 'condinst_r50_1x', method: 'supervised', data: { augType: 'none' }, inference: { maskAwareScore: false } },
   // The demo: ResNet-18 at half width with GroupNorm (trained from scratch, so no frozen statistics),
   // 128-pixel synthetic images, and the warm-up constants scaled to a short schedule. As in the experiment
   // (tools/experiment/experiment-plan.ts): EMA momentum 0.95 (0.99 lags its student in a few-hundred-step run,

@@ -117,6 +117,11 @@ export interface TrainConfig {
     nmsThresh: number;
     postNmsTopK: number;
     maskThresh: number;
+    /**
+     * Rank detections by BoxTeacher's mask-aware score √(p·mask_avg) (true, BoxTeacher's inference) or by the FCOS
+     * score p alone (false: AdelaiDet CondInst / BoxInst). The pseudo-label weight is computed either way.
+     */
+    maskAwareScore: boolean;
   };
 }
 
@@ -173,7 +178,7 @@ export const DEFAULT_TRAIN_CONFIG: Readonly<TrainConfig> = Object.freeze({
   },
   boxinst: { pairwiseSize: 3, pairwiseDilation: 2, colorThresh: 0.3, pairwiseWarmupIters: 10000, bottomPixelsRemoved: 10 },
   teacher: { momentum: 0.999, iouThr: 0.5, scoreThr: 0, maskWeight: 0.5, affinityWeight: 0.1, affinityThresh: 0.5, warmupIters: 10000, minSize: 800, maxSize: 1333, oracleMasks: false },
-  inference: { scoreThresh: 0.05, preNmsTopK: 1000, nmsThresh: 0.6, postNmsTopK: 100, maskThresh: 0.5 },
+  inference: { scoreThresh: 0.05, preNmsTopK: 1000, nmsThresh: 0.6, postNmsTopK: 100, maskThresh: 0.5, maskAwareScore: true },
 } satisfies TrainConfig);
 
 const NULLABLE: NullableFields = {

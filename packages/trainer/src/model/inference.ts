@@ -1,6 +1,7 @@
 // Inference of a CondInst model (spec/boxteacher.md §9; AdelaiDet condinst.py postprocess + BoxTeacher's
 // mask-aware score): FCOS detections, a mask per detection from its own controller parameters, pasted to the
-// requested output size, binarised at 0.5, and scored √(p·mask_avg) (used for ranking and COCO evaluation);
+// requested output size, binarised at 0.5, and scored √(p·mask_avg) (BoxTeacher; `inference.maskAwareScore` false keeps
+// p, as AdelaiDet CondInst / BoxInst do) for ranking and COCO evaluation;
 // the pseudo-label weight √(√p·mask_avg) is returned as `maskScores`.
 // The teacher uses the same path with the output size = the student's unpadded input (§7.2).
 import { alignedUpsample, tf } from '@boxteacher/core';
@@ -17,7 +18,7 @@ import { MASK_STRIDE } from '@boxteacher/data';
 export interface ImageDetections {
   /** `[M·4]` x0, y0, x1, y1 */
   boxes: Float32Array;
-  /** `[M]` √(p·mask_avg) */
+  /** `[M]` √(p·mask_avg), or p when `inference.maskAwareScore` is false */
   scores: Float32Array;
   /** `[M]` √(√p·mask_avg), the pseudo-label weight */
   maskScores: Float32Array;
@@ -123,7 +124,7 @@ export function instancesFromDetections(model: CondInst, maskFeats: tf.Tensor4D,
   const { keep, boxes } = rescaleBoxes(det.boxes, outW / w, outH / h, outW, outH);
   return {
     boxes: Float32Array.from(boxes),
-    scores: Float32Array.from(keep, (i) => scores[i]!),
+    scores: Float32Array.from(keep, (i) => (o.inference.maskAwareScore ? scores[i]! : det.scores[i]!)),
     maskScores: Float32Array.from(keep, (i) => maskScores[i]!),
     detectionScores: Float32Array.from(keep, (i) => det.scores[i]!),
     classes: Int32Array.from(keep, (i) => det.classes[i]!),

@@ -156,6 +156,8 @@ export async function readOfficialConfig(file: string): Promise<OfficialConfigSu
     nmsThresh: read('MODEL.FCOS.NMS_TH', 0.6),
     postNmsTopK: read('MODEL.FCOS.POST_NMS_TOPK_TEST', 100),
     maskThresh: read(meta === 'BoxTeacher' ? 'MODEL.BOX_TEACHER.TEACHER_MASK_THRESHOLD' : 'MODEL.CONDINST.MASK_BRANCH.THRESH', 0.5),
+    // BoxTeacher's postprocess rescores by the mask; AdelaiDet's CondInst (and BoxInst) keeps the FCOS score.
+    maskAwareScore: meta === 'BoxTeacher',
   };
   const minTest = read('INPUT.MIN_SIZE_TEST', 800);
   const maxTest = read('INPUT.MAX_SIZE_TEST', 1333);

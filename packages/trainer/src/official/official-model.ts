@@ -87,7 +87,8 @@ export function officialModelFromTensors(state: Record<string, tf.Tensor>, optio
     backbone: { ...base.model.backbone, ...inferred.model.backbone, norm: 'FrozenBN', weights: null, weightsFrom: 'detectron2' },
     numClasses: inferred.numClasses,
   };
-  const config: TrainConfig = { ...base, model };
+  // Without a config the file's layout says which postprocess it was trained for (BoxTeacher: two halves).
+  const config: TrainConfig = { ...base, model, inference: { ...base.inference, maskAwareScore: layout.kind === 'boxteacher' } };
   if (official) {
     official.checkAgainst(inferred);
     official.applyTo(config);

@@ -13,6 +13,20 @@ function read(name: string): Map<string, RawTensor> {
 }
 
 let weights: Map<string, RawTensor> | null = null;
+let studentWeights: Map<string, RawTensor> | null = null;
+let studentStages: Map<string, RawTensor> | null = null;
+
+/** The student half (`student.*`): the BoxInst weights of the official dumps. */
+export function officialStudentWeights(): Map<string, RawTensor> {
+  studentWeights ??= read('student-weights.safetensors.gz');
+  return studentWeights;
+}
+
+/** `boxinst.{proposals,final}.*` (AdelaiDet BoxInst on the student) and `btstudent.final.*` (BoxTeacher's postprocess). */
+export function officialStudentStages(): Map<string, RawTensor> {
+  studentStages ??= read('infer-student-000000000009.safetensors.gz');
+  return studentStages;
+}
 let stages: Map<string, RawTensor> | null = null;
 
 export function officialWeights(): Map<string, RawTensor> {
@@ -59,9 +73,9 @@ export function nhwc(name: string): tf.Tensor4D {
 }
 
 /** The official weights as tf tensors (names as saved, `teacher.` prefix kept). Caller disposes. */
-export function officialWeightTensors(): Record<string, tf.Tensor> {
+export function officialWeightTensors(half: 'teacher' | 'student' = 'teacher'): Record<string, tf.Tensor> {
   const out: Record<string, tf.Tensor> = {};
-  for (const [name, raw] of officialWeights()) {
+  for (const [name, raw] of half === 'teacher' ? officialWeights() : officialStudentWeights()) {
     const v = values(raw);
     out[name] = raw.dtype === 'F32' ? tf.tensor(v as Float32Array, raw.shape, 'float32') : tf.tensor(Int32Array.from(v as number[]), raw.shape, 'int32');
   }
