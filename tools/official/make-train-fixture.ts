@@ -2,9 +2,8 @@
 // /work/shared/official (see its README.md, "Training-step files"): for BoxTeacher and for BoxInst, what the mask
 // losses see — the student's mask features, the positive locations kept for the mask loss with their
 // controller outputs, the per-image targets (box masks, pseudo masks, flags, pseudo affinities, colour
-// similarities), the batch images — and every loss the official code returned. Names get a `boxteacher.` or
-// `boxinst.` prefix. The teacher's raw outputs, backbone/FPN features and gradients are left out (they need the
-// student's full weights, which the fixture does not carry).
+// similarities), the batch images, P7 — every loss the official code returned and the gradients it saved. Names get
+// a `boxteacher.` or `boxinst.` prefix. The teacher's raw outputs and the larger student features are left out.
 // Run: npx tsx --conditions=@boxteacher/source tools/official/make-train-fixture.ts [/work/shared/official]
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -13,7 +12,7 @@ import { encodeSafetensors, parseSafetensors, type RawTensor } from '@boxteacher
 
 const source = process.argv[2] ?? '/work/shared/official';
 const target = path.resolve(import.meta.dirname, '../../packages/trainer/test/fixtures/official/train-step.safetensors.gz');
-const KEEP = /^(loss\.|mask_loss\.pred\.|targets\.|batch\.|student_fwd\.mask_branch\.mask_feats$)/;
+const KEEP = /^(loss\.|mask_loss\.pred\.|targets\.|batch\.|student_fwd\.mask_branch\.mask_feats$|student_fwd\.fpn\.p7$|grad_total\.)/;
 
 const out = new Map<string, RawTensor>();
 for (const method of ['boxteacher', 'boxinst']) {
