@@ -22,6 +22,12 @@ export interface FcosTargetsOptions {
   centerSample: boolean;
   /** `POS_RADIUS` in strides, default 1.5. */
   posRadius: number;
+  /**
+   * Where the centre-sampling region is centred: 'box' (default) the box centre, as FCOS and BoxTeacher do;
+   * 'box-mask' the centroid of the box rasterised on the padded image (rows ⌊y0⌋…⌊y1+1⌋−1, columns ⌊x0⌋…⌊x1+1⌋−1),
+   * as AdelaiDet's BoxInst does (it passes its box masks to get_sample_region as gt_bitmasks_full).
+   */
+  sampleCenter: 'box' | 'box-mask';
   /** Background label and class count, default 80. */
   numClasses: number;
 }
@@ -32,9 +38,10 @@ export const DEFAULT_FCOS_TARGETS_OPTIONS: Readonly<FcosTargetsOptions> = Object
   centerSample: true,
   posRadius: 1.5,
   numClasses: NUM_CLASSES,
+  sampleCenter: 'box',
 });
 
-const KEYS = ['strides', 'sizesOfInterest', 'centerSample', 'posRadius', 'numClasses'] as const;
+const KEYS = ['strides', 'sizesOfInterest', 'centerSample', 'posRadius', 'numClasses', 'sampleCenter'] as const;
 
 export function resolveFcosTargetsOptions(partial: Partial<FcosTargetsOptions> = {}): FcosTargetsOptions {
   rejectUnknownKeys('fcosTargets', partial, KEYS);
@@ -45,7 +52,8 @@ export function resolveFcosTargetsOptions(partial: Partial<FcosTargetsOptions> =
   if (typeof o.centerSample !== 'boolean') throw new Error(`fcosTargets: option centerSample must be a boolean, got ${JSON.stringify(o.centerSample)}`);
   checkFinite('fcosTargets', 'posRadius', o.posRadius, { min: 0 });
   checkPositiveInt('fcosTargets', 'numClasses', o.numClasses);
-  return { strides, sizesOfInterest: soi, centerSample: o.centerSample, posRadius: o.posRadius, numClasses: o.numClasses };
+  if (o.sampleCenter !== 'box' && o.sampleCenter !== 'box-mask') throw new Error(`fcosTargets: option sampleCenter must be 'box' or 'box-mask', got ${JSON.stringify(o.sampleCenter)}`);
+  return { strides, sizesOfInterest: soi, centerSample: o.centerSample, posRadius: o.posRadius, numClasses: o.numClasses, sampleCenter: o.sampleCenter };
 }
 
 /** One image's ground truth. */
@@ -183,7 +191,15 @@ export function fcosTargets(
         droppedBoxes.push({ image: n, index: g, reason: 'empty' });
         return;
       }
-      clean.push({ x0, y0, x1, y1, area: f32(bw * bh), cx: f32(f32(x0 + x1) * 0.5), cy: f32(f32(y0 + y1) * 0.5), cls, globalIndex: offset + g });
+      let cx = f32(f32(x0 + x1) * 0.5);
+      let cy = f32(f32(y0 + y1) * 0.5);
+      if (o.sampleCenter === 'box-mask') {
+        // The mean of the integer pixel indices the rasterised box covers, on the padded image.
+        const [paddedH, paddedW] = [featureShapes[0]![0] * strides[0]!, featureShapes[0]![1] * strides[0]!];
+        cx = f32((Math.floor(x0) + Math.min(Math.floor(x1 + 1), paddedW) - 1) / 2);
+        cy = f32((Math.floor(y0) + Math.min(Math.floor(y1 + 1), paddedH) - 1) / 2);
+      }
+      clean.push({ x0, y0, x1, y1, area: f32(bw * bh), cx, cy, cls, globalIndex: offset + g });
     });
     perImage.push(clean);
     numBoxesPerImage.push(rows.length);

@@ -56,7 +56,8 @@ export async function trainStep(ctx: TrainStepContext, batch: Batch, iter: numbe
   const targets = fcosTargets(
     featureShapes(padH, padW),
     batch.boxes.map((b, i) => ({ boxes: b.dataSync(), classes: batch.classes[i]!.dataSync(), imageSize: batch.imageSizes[i]! })),
-    { numClasses: student.numClasses },
+    // AdelaiDet's BoxInst centres its sampling regions on the rasterised boxes' centroids; BoxTeacher on the boxes.
+    { numClasses: student.numClasses, sampleCenter: config.method === 'boxinst' ? 'box-mask' : 'box' },
   );
   const maskTargets = boxTargets(batch, pairwise, config.method === 'supervised');
   lap('targets');

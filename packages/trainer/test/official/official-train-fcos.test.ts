@@ -98,6 +98,24 @@ describe(`official training step: student forward and FCOS losses [${BACKEND}]`,
     }
   });
 
+  it("BoxInst's FCOS losses: centre sampling around the rasterised box's centroid (AdelaiDet), not the box centre", () => {
+    const losses = (sampleCenter: 'box' | 'box-mask') => {
+      const targets = fcosTargets(
+        featureShapes(384, 608),
+        [0, 1].map((i) => ({ boxes: f32(`targets.${i}.gt_boxes`), classes: values(raw(`targets.${i}.gt_classes`)) as number[], imageSize: SIZES[i]! })),
+        { numClasses: 80, sampleCenter },
+      );
+      const out2 = fcosLosses(out.head, targets);
+      const v = [out2.lossFcosCls, out2.lossFcosLoc, out2.lossFcosCtr].map((t) => t.dataSync()[0]!);
+      disposeFcosLossesOutput(out2);
+      return v;
+    };
+    const official = ['loss_fcos_cls', 'loss_fcos_loc', 'loss_fcos_ctr'].map((n) => (values(arrays.get(`boxinst.loss.${n}`)!) as Float32Array)[0]!);
+    losses('box-mask').forEach((v, i) => expect(Math.abs(v - official[i]!) / official[i]!, `boxinst term ${i}`).toBeLessThanOrEqual(1e-4));
+    // With BoxTeacher's exact box centre the same batch gives BoxTeacher's values, not BoxInst's.
+    expect(Math.abs(losses('box')[2]! - official[2]!) / official[2]!).toBeGreaterThan(1e-3);
+  });
+
   it('the whole student step (studentLosses, as trainStep runs it): all seven losses and five gradients of their sum', () => {
     const ORIGINAL_HEIGHTS = [332, 446];
     const samples: PreparedSample[] = [0, 1].map((i) => {
