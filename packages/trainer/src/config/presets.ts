@@ -8,6 +8,30 @@ type Partial2<T> = { [K in keyof T]?: T[K] extends object ? (T[K] extends unknow
 
 const THREE_X: Partial2<TrainConfig>['solver'] = { steps: [210000, 250000], maxIter: 270000 };
 
+function MOBILENET_COCO128(name: string, method: TrainConfig['method']) {
+  return {
+    name,
+    method,
+    model: {
+      backbone: { name: 'mobilenet_v2' as const, width: 1, norm: 'FrozenBN' as const, freezeAt: 2, weightsFrom: 'torchvision' as const },
+      fpnChannels: 96,
+      headConvs: 2,
+      maskBranchChannels: 64,
+      maskBranchOutChannels: 8,
+      maskBranchConvs: 2,
+      topkProposalsPerImage: 32,
+      // torchvision's ImageNet normalisation (RGB, 0..255 scaled by the std)
+      pixelMean: [123.675, 116.28, 103.53],
+      pixelStd: [58.395, 57.12, 57.375],
+      inputFormat: 'RGB' as const,
+    },
+    data: { minSizeTrain: [288, 320, 352], maxSizeTrain: 512, minSizeTest: 320, maxSizeTest: 512, batchSize: 4, augType: method === 'boxteacher' ? ('strong' as const) : ('none' as const) },
+    solver: { baseLr: 0.01, steps: [1500, 1800], maxIter: 2000, warmupIters: 100, checkpointEvery: 250, evalEvery: 500, clipGradNorm: 10 },
+    boxinst: { pairwiseWarmupIters: 500 },
+    teacher: { momentum: 0.99, warmupIters: 500, minSize: 320, maxSize: 512 },
+  };
+}
+
 export const PRESETS = {
   boxteacher_r50_1x: { name: 'boxteacher_r50_1x' },
   boxteacher_r50_3x: { name: 'boxteacher_r50_3x', solver: THREE_X, data: { augType: 'strongv2' } },
@@ -15,6 +39,12 @@ export const PRESETS = {
   // BoxInst and CondInst score detections by the FCOS score alone, as AdelaiDet does.
   boxinst_r50_1x: { name: 'boxinst_r50_1x', method: 'boxinst', data: { augType: 'none' }, inference: { maskAwareScore: false } },
   condinst_r50_1x: { name: 'condinst_r50_1x', method: 'supervised', data: { augType: 'none' }, inference: { maskAwareScore: false } },
+  // MobileNetV2 1.0 from torchvision's ImageNet weights (set model.backbone.weights to the .safetensors file, e.g.
+  // ../shared/weights/mobilenet_v2_imagenet/), sized for a 2-core CPU: short side 320, max 512, a 96-channel FPN and
+  // slim heads. Point data.train / data.val at a COCO folder (coco128-seg). Not yet tuned: see issue #17's note.
+  boxteacher_mnv2_coco128: MOBILENET_COCO128('boxteacher_mnv2_coco128', 'boxteacher'),
+  boxinst_mnv2_coco128: { ...MOBILENET_COCO128('boxinst_mnv2_coco128', 'boxinst'), inference: { maskAwareScore: false } },
+  condinst_mnv2_coco128: { ...MOBILENET_COCO128('condinst_mnv2_coco128', 'supervised'), inference: { maskAwareScore: false } },
   // The demo: ResNet-18 at half width with GroupNorm (trained from scratch, so no frozen statistics),
   // 128-pixel synthetic images, and the warm-up constants scaled to a short schedule. As in the experiment
   // (tools/experiment/experiment-plan.ts): EMA momentum 0.95 (0.99 lags its student in a few-hundred-step run,

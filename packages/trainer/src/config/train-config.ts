@@ -25,6 +25,8 @@ export interface TrainConfig {
   backend: 'auto' | 'tensorflow' | 'wasm' | 'cpu';
   model: {
     backbone: {
+      /** 'resnet' (depth 18/34/50/101) or 'mobilenet_v2' (torchvision's; `width` is its width multiplier, depth unused) */
+      name: 'resnet' | 'mobilenet_v2';
       depth: number;
       /** channel multiplier (1 = the real ResNet; 0.25 etc. for tiny demo models) */
       width: number;
@@ -134,7 +136,7 @@ export const DEFAULT_TRAIN_CONFIG: Readonly<TrainConfig> = Object.freeze({
   seed: 0,
   backend: 'auto',
   model: {
-    backbone: { depth: 50, width: 1, norm: 'FrozenBN', freezeAt: 2, strideInOneByOne: true, weights: null, weightsFrom: 'detectron2' },
+    backbone: { name: 'resnet', depth: 50, width: 1, norm: 'FrozenBN', freezeAt: 2, strideInOneByOne: true, weights: null, weightsFrom: 'detectron2' },
     weights: null,
     fpnChannels: 256,
     numClasses: 0,
@@ -218,7 +220,8 @@ export function resolveTrainConfig(partial: unknown, base: TrainConfig = DEFAULT
   const c = mergeConfig(base, partial, NULLABLE, source);
   oneOf(c.method, METHODS, 'method', source);
   oneOf(c.backend, ['auto', 'tensorflow', 'wasm', 'cpu'], 'backend', source);
-  oneOf(String(c.model.backbone.depth), ['18', '34', '50', '101'], 'model.backbone.depth', source);
+  oneOf(c.model.backbone.name, ['resnet', 'mobilenet_v2'], 'model.backbone.name', source);
+  if (c.model.backbone.name === 'resnet') oneOf(String(c.model.backbone.depth), ['18', '34', '50', '101'], 'model.backbone.depth', source);
   oneOf(c.model.backbone.norm, ['FrozenBN', 'BN', 'GN'], 'model.backbone.norm', source);
   oneOf(c.model.backbone.weightsFrom, ['torchvision', 'detectron2'], 'model.backbone.weightsFrom', source);
   oneOf(c.model.inputFormat, ['BGR', 'RGB'], 'model.inputFormat', source);

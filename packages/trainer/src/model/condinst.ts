@@ -1,9 +1,9 @@
 // CondInst: the network BoxTeacher trains (student) and pseudo-labels with (teacher) — spec/boxteacher.md §2–§5,
-// AdelaiDet adet/modeling/condinst/condinst.py. It only assembles the library parts: a ResNet
-// (@boxteacher/backbone), the FPN, FCOS head with controller, mask branch and dynamic mask head (@boxteacher/heads).
+// AdelaiDet adet/modeling/condinst/condinst.py. It only assembles the library parts: a ResNet or a MobileNetV2
+// (@boxteacher/backbone; the FPN takes their stride-8/16/32 outputs, channels from the backbone's own description), the FPN, FCOS head with controller, mask branch and dynamic mask head (@boxteacher/heads).
 // Parameter names (the checkpoint format) are `backbone.*`, `fpn.*`, `fcos_head.*`, `mask_branch.*`.
 import { Module, tf } from '@boxteacher/core';
-import { resnet, resnetChannels, type ResNet } from '@boxteacher/backbone';
+import { mobilenetV2, resnet, type Backbone } from '@boxteacher/backbone';
 import {
   dynamicMaskHead,
   dynamicParamsSizes,
@@ -46,7 +46,7 @@ export function featureShapes(paddedHeight: number, paddedWidth: number): Array<
 }
 
 export class CondInst extends Module {
-  readonly backbone: ResNet;
+  readonly backbone: Backbone;
   readonly fpn: Fpn;
   readonly fcosHead: FcosHead;
   readonly maskBranch: MaskBranch;
@@ -57,10 +57,17 @@ export class CondInst extends Module {
     const bb = config.backbone;
     this.backbone = this.registerModule(
       'backbone',
-      resnet({ depth: bb.depth as 18 | 34 | 50 | 101, norm: bb.norm, freezeAt: bb.freezeAt, strideInOneByOne: bb.strideInOneByOne, width: bb.width }),
+      bb.name === 'mobilenet_v2'
+        ? (mobilenetV2({ widthMult: bb.width, norm: bb.norm, freezeAt: bb.freezeAt, outFeatures: ['stride8', 'stride16', 'stride32'] }) as Backbone)
+        : (resnet({ depth: bb.depth as 18 | 34 | 50 | 101, norm: bb.norm, freezeAt: bb.freezeAt, strideInOneByOne: bb.strideInOneByOne, width: bb.width }) as Backbone),
     );
-    const stageOut = Object.fromEntries(resnetChannels({ depth: bb.depth as 18 | 34 | 50 | 101, width: bb.width }).stages.map((s) => [s.name, s.out]));
-    this.fpn = this.registerModule('fpn', fpn({ inChannels: { res3: stageOut.res3!, res4: stageOut.res4!, res5: stageOut.res5! }, outChannels: config.fpnChannels }));
+    const specs = Object.values(this.backbone.outputSpecs());
+    const channelsAt = (stride: number) => {
+      const spec = specs.find((f) => f.stride === stride);
+      if (spec == null) throw new Error(`CondInst: the ${bb.name} backbone has no stride-${stride} output for the FPN`);
+      return spec.channels;
+    };
+    this.fpn = this.registerModule('fpn', fpn({ inChannels: { res3: channelsAt(8), res4: channelsAt(16), res5: channelsAt(32) }, outChannels: config.fpnChannels }));
     this.maskHeadLayout = { inChannels: config.maskBranchOutChannels, channels: config.maskHeadChannels, numLayers: config.maskHeadLayers };
     this.fcosHead = this.registerModule(
       'fcos_head',
@@ -89,11 +96,23 @@ export class CondInst extends Module {
     });
   }
 
+  /** The backbone's stride-8/16/32 outputs under the FPN's input names (res3, res4, res5). Caller disposes. */
+  backboneFeatures(x: tf.Tensor4D): { res3: tf.Tensor4D; res4: tf.Tensor4D; res5: tf.Tensor4D } {
+    return tf.tidy(() => {
+      const specs = this.backbone.outputSpecs();
+      const out = this.backbone.apply(x);
+      const byStride: Record<number, tf.Tensor4D> = {};
+      for (const [name, t] of Object.entries(out)) {
+        if (specs[name]!.stride === 8 || specs[name]!.stride === 16 || specs[name]!.stride === 32) byStride[specs[name]!.stride] = t;
+      }
+      return { res3: byStride[8]!, res4: byStride[16]!, res5: byStride[32]! } as unknown as tf.TensorContainer;
+    }) as unknown as { res3: tf.Tensor4D; res4: tf.Tensor4D; res5: tf.Tensor4D };
+  }
+
   /** One forward pass of a normalised input `[N, H, W, 3]` (H, W multiples of 32). Caller disposes. */
   forward(x: tf.Tensor4D): CondInstOutput {
     return tf.tidy(() => {
-      const features = this.backbone.apply(x);
-      const pyramid = this.fpn.apply(features);
+      const pyramid = this.fpn.apply(this.backboneFeatures(x));
       const head = this.fcosHead.apply(pyramid);
       const maskFeats = this.maskBranch.apply(pyramid);
       return { head, maskFeats } as unknown as tf.TensorContainer;

@@ -4,7 +4,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { globalRng, initBackend, seed, tf, writeFileAtomic, type RngState } from '@boxteacher/core';
-import { loadResNetWeights } from '@boxteacher/backbone';
+import { loadMobileNetV2Weights, loadResNetWeights, type MobileNetV2, type ResNet } from '@boxteacher/backbone';
 import { Batcher, type BatcherState } from '@boxteacher/data';
 import { EmaTeacher } from '@boxteacher/teacher';
 import type { TrainConfig } from '../config/train-config';
@@ -127,7 +127,11 @@ export async function trainRun(config: TrainConfig, options: TrainRunOptions): P
   // Model, teacher, optimiser.
   const student = new CondInst(config.model, numClasses);
   if (config.model.backbone.weights) {
-    const report = await loadResNetWeights(student.backbone, config.model.backbone.weights, { from: config.model.backbone.weightsFrom });
+    const bb = config.model.backbone;
+    const report =
+      bb.name === 'mobilenet_v2'
+        ? await loadMobileNetV2Weights(student.backbone as MobileNetV2, bb.weights!, { from: 'torchvision' })
+        : await loadResNetWeights(student.backbone as ResNet, bb.weights!, { from: bb.weightsFrom });
     log(`[boxteacher] backbone weights: ${config.model.backbone.weights} (${report.loaded.length} tensors)`);
   }
   if (config.model.weights && latest == null) {
