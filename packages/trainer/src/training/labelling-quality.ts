@@ -80,6 +80,8 @@ interface JsonCoco {
 }
 
 function decodeSegmentation(seg: unknown, h: number, w: number): Uint8Array {
+  // Polygons (real COCO files) are rasterised and merged as pycocotools' annToRLE does.
+  if (Array.isArray(seg)) return cocoMask.decode(cocoMask.merge(cocoMask.frPyObjects(seg as number[][], h, w) as Rle[]));
   const s = seg as { size: [number, number]; counts: number[] | string };
   const rle = Array.isArray(s.counts) ? cocoMask.frPyObjects(s as { size: [number, number]; counts: number[] }, h, w) : (s as Rle);
   return cocoMask.decode(rle);
@@ -92,12 +94,20 @@ export async function labellingQuality(runDir: string, options: LabellingQuality
   const folder = await ensureSyntheticFolder(path.join(dir, 'heldout'), params);
   const labelledFile = path.join(dir, 'labelled.json');
   await labelCommand({ checkpoint: runDir, coco: folder.boxAnnotations, out: labelledFile, ...(options.backend != null ? { backend: options.backend } : {}) });
-  const truth = JSON.parse(await fs.readFile(folder.annotations, 'utf8')) as JsonCoco;
+  const result = await scoreLabels(folder.annotations, labelledFile, params.seed, folder.imagesDir);
+  await writeFileAtomic(path.join(dir, 'labelling.json'), `${JSON.stringify({ ...result, perBox: undefined }, null, 1)}\n`);
+  return result;
+}
+
+/** Mean IoU against the true masks of `truthFile` of the labels in `labelledFile` and of the filled boxes. */
+async function scoreLabels(truthFile: string, labelledFile: string, seed: number, imagesDir: string): Promise<LabellingQuality> {
+  const truth = JSON.parse(await fs.readFile(truthFile, 'utf8')) as JsonCoco;
   const labelled = JSON.parse(await fs.readFile(labelledFile, 'utf8')) as JsonCoco;
   const labelById = new Map(labelled.annotations.map((a) => [a.id, a]));
   const imageById = new Map(truth.images.map((im) => [im.id, im]));
   const perBox: LabelledBoxIoU[] = [];
   for (const ann of truth.annotations) {
+    if (ann.segmentation == null) continue;
     const im = imageById.get(ann.image_id)!;
     const gt = decodeSegmentation(ann.segmentation, im.height, im.width);
     const label = labelById.get(ann.id);
@@ -105,7 +115,23 @@ export async function labellingQuality(runDir: string, options: LabellingQuality
     perBox.push({ annotationId: ann.id, imageId: ann.image_id, maskIoU: maskIoU(mask, gt), boxIoU: maskIoU(filledBox(ann.bbox, im.height, im.width), gt) });
   }
   const mean = (k: 'maskIoU' | 'boxIoU') => (perBox.length ? perBox.reduce((s, b) => s + b[k], 0) / perBox.length : 0);
-  const result: LabellingQuality = { images: truth.images.length, boxes: perBox.length, seed: params.seed, maskIoU: mean('maskIoU'), boxIoU: mean('boxIoU'), truthFile: folder.annotations, labelledFile, imagesDir: folder.imagesDir, perBox };
+  return { images: truth.images.length, boxes: perBox.length, seed, maskIoU: mean('maskIoU'), boxIoU: mean('boxIoU'), truthFile, labelledFile, imagesDir, perBox };
+}
+
+/**
+ * The same measurement on a real COCO file with masks (e.g. held-out photos): its boxes alone are labelled by the
+ * run, and the labels and the filled boxes are scored against the file's own masks. Writes under runDir/labelling-coco/.
+ */
+export async function labellingQualityOnCoco(runDir: string, options: { annotations: string; images: string; backend?: string }): Promise<LabellingQuality> {
+  const dir = path.join(runDir, 'labelling-coco');
+  await fs.mkdir(dir, { recursive: true });
+  const coco = JSON.parse(await fs.readFile(options.annotations, 'utf8')) as JsonCoco;
+  const boxesOnly = { ...coco, annotations: coco.annotations.map(({ segmentation: _s, ...a }) => a) };
+  const boxFile = path.join(dir, 'boxes.json');
+  await writeFileAtomic(boxFile, JSON.stringify(boxesOnly));
+  const labelledFile = path.join(dir, 'labelled.json');
+  await labelCommand({ checkpoint: runDir, coco: boxFile, images: options.images, out: labelledFile, ...(options.backend != null ? { backend: options.backend } : {}) });
+  const result = await scoreLabels(options.annotations, labelledFile, -1, options.images);
   await writeFileAtomic(path.join(dir, 'labelling.json'), `${JSON.stringify({ ...result, perBox: undefined }, null, 1)}\n`);
   return result;
 }

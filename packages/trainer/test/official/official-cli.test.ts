@@ -12,6 +12,7 @@ import { parseSafetensors } from '@boxteacher/core';
 import { testBackends } from '@boxteacher/core/testing';
 import { evaluateCoco, mask as cocoMask, type CocoResult, type Rle } from '@boxteacher/coco-eval';
 import { runCli } from '../integration/cli-runner';
+import { labellingQualityOnCoco } from '../../src/training/labelling-quality';
 import { floats, ints, maskIou, officialWeights, unpackMasks } from './official-fixture';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/official');
@@ -136,6 +137,15 @@ describe(`official checkpoint through the CLI [${BACKEND}]`, () => {
       expect(y! + h!).toBeLessThanOrEqual(a.bbox[1]! + a.bbox[3]! + 1);
     }
     expect(labelled.annotations.filter((a) => cocoMask.area(a.segmentation) > 0).length).toBeGreaterThan(0);
+  });
+
+  it('labellingQualityOnCoco scores the labels of a real photo against its polygons (the label-quality tool)', async () => {
+    const q = await labellingQualityOnCoco(path.join(dir, 'converted'), { annotations: GT, images: FIXTURES, backend: BACKEND });
+    expect(q.boxes).toBe(8);
+    // A filled box covers its object's polygon and more: IoU strictly between 0 and 1 for every real instance.
+    expect(q.perBox.every((b) => b.boxIoU > 0.1 && b.boxIoU < 1)).toBe(true);
+    expect(q.perBox.every((b) => b.maskIoU >= 0 && b.maskIoU <= 1)).toBe(true);
+    expect(JSON.parse(await fs.readFile(path.join(dir, 'converted/labelling-coco/labelling.json'), 'utf8')).boxes).toBe(8);
   });
 
   it('wrong choices fail in one line: --from student on a teacher-only file, --config-file on a project checkpoint', async () => {
