@@ -98,6 +98,22 @@ describe(`official checkpoint through the CLI [${BACKEND}]`, () => {
     expect(different.map(([k]) => k)).toEqual([]);
   });
 
+  it('export --format boxteacher writes both halves under teacher.* and student.* (a converted file: the same net twice)', async () => {
+    const file = path.join(dir, 'export-bt.safetensors');
+    await cli('export', '--checkpoint', path.join(dir, 'converted'), '--format', 'boxteacher', '--out', file);
+    const exported = parseSafetensors(await fs.readFile(file), file).tensors;
+    const official = officialWeights();
+    expect(exported.size).toBe(2 * official.size);
+    for (const [k, v] of official) {
+      for (const half of ['teacher.', 'student.']) {
+        const e = exported.get(k.replace(/^teacher\./, half));
+        expect(e?.shape, k).toEqual(v.shape);
+        expect(e!.dtype).toBe(v.dtype);
+      }
+    }
+    expect(Buffer.compare(Buffer.from(exported.get('teacher.controller.weight')!.bytes), Buffer.from(official.get('teacher.controller.weight')!.bytes))).toBe(0);
+  });
+
   it('eval --checkpoint model_final.pth scores what the official detections score', async () => {
     const stdout = await cli('eval', '--checkpoint', pth, '--config-file', CONFIG, '--coco', GT, '--json');
     const ours = JSON.parse(stdout) as { bbox: { stats: number[] }; segm: { stats: number[] } };
