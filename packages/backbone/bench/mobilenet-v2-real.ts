@@ -2,7 +2,8 @@
 // the repository, so not a test): PyTorch (tools/backbone/gen_mobilenet_v2_fixture.py --real) computes the four
 // taps of torchvision's mobilenet_v2 with those weights on the fixture's input; this loads the same file with
 // loadMobileNetV2Weights and compares (normwise relative error, max |Δ| / max |ref|, limit 1e-4), then times one
-// forward pass at BENCH_SIZE² (default 512). Skips, exit 0, when the weights or /usr/bin/python3 with torch are
+// forward pass at BENCH_SIZE² (default 512) next to PyTorch CPU (tools/backbone/bench_torch_mobilenet_v2.py,
+// BENCH_THREADS threads, default 2). Skips, exit 0, when the weights or /usr/bin/python3 with torch are
 // absent. Run: npm run check:mobilenet-v2-real -w @boxteacher/backbone   (env: BOXTEACHER_BACKEND, MNV2_WEIGHTS)
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -15,6 +16,8 @@ import { loadMobileNetV2Weights, mobilenetV2, MOBILENET_V2_TAP_NAMES } from '../
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const WEIGHTS = process.env.MNV2_WEIGHTS ?? join(ROOT, '..', 'shared', 'weights', 'mobilenet_v2_imagenet', 'mobilenet_v2_imagenet_torchvision.safetensors');
 const GENERATOR = join(ROOT, 'tools', 'backbone', 'gen_mobilenet_v2_fixture.py');
+const TORCH_BENCH = join(ROOT, 'tools', 'backbone', 'bench_torch_mobilenet_v2.py');
+const THREADS = Number(process.env.BENCH_THREADS ?? 2);
 const SIZE = Number(process.env.BENCH_SIZE ?? 512);
 const REPS = Number(process.env.BENCH_REPS ?? 3);
 const LIMIT = 1e-4;
@@ -65,6 +68,11 @@ async function main(): Promise<void> {
       times.push(performance.now() - t0);
     }
     console.log(`  forward 1×${SIZE}×${SIZE}×3: min ${Math.min(...times).toFixed(0)} ms over ${REPS} (${backend})`);
+    const torch = spawnSync('/usr/bin/python3', [TORCH_BENCH, '--size', String(SIZE), '--threads', String(THREADS), '--reps', String(REPS)], { encoding: 'utf8' });
+    if (torch.status === 0) {
+      const t = JSON.parse(torch.stdout.trim().split('\n').pop()!) as { forwardMs: number[]; threads: number; torch: string };
+      console.log(`  forward 1×${SIZE}×${SIZE}×3: min ${Math.min(...t.forwardMs).toFixed(0)} ms over ${REPS} (PyTorch ${t.torch} CPU, ${t.threads} threads)`);
+    } else console.log(`  PyTorch timing failed: ${torch.stderr.trim().split('\n').pop()}`);
     x.dispose();
     model.dispose();
     if (!(worst <= LIMIT)) {
