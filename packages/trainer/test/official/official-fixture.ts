@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { parseSafetensors, tf, type RawTensor } from '@boxteacher/core';
+import type { PreparedSample } from '@boxteacher/data';
 
 const DIR = path.resolve(import.meta.dirname, '../fixtures/official');
 
@@ -108,9 +109,13 @@ export function relativeError(actual: ArrayLike<number>, expected: ArrayLike<num
 
 /** The official `*_packbits` masks [n, H, ceil(W/8)] (bit 7 of byte j = column 8j) as one row-major mask each. */
 export function unpackMasks(name: string, height: number, width: number): Uint8Array[] {
-  const raw = stage(name);
+  return unpackMaskBits(stage(name), width);
+}
+
+/** {@link unpackMasks} of any packbits array (e.g. from the student fixture); `width` is the unpadded W. */
+export function unpackMaskBits(raw: RawTensor, width: number): Uint8Array[] {
   const bytes = values(raw) as Uint8Array;
-  const [n, , stride] = raw.shape as [number, number, number];
+  const [n, height, stride] = raw.shape as [number, number, number];
   return Array.from({ length: n }, (_, k) => {
     const mask = new Uint8Array(height * width);
     for (let y = 0; y < height; y++) {
@@ -128,4 +133,28 @@ export function maskIou(a: Uint8Array, b: Uint8Array): number {
     union += a[i]! | b[i]!;
   }
   return union === 0 ? 1 : inter / union;
+}
+
+/**
+ * The official training batch (000000000359, 000000000625) as the data package's prepared samples, for `collate`:
+ * `get` reads the training fixture's `batch.i.image_bgr_uint8` and `targets.i.gt_{boxes,classes}` (unprefixed).
+ */
+export function officialTrainingSamples(get: (name: string) => RawTensor): PreparedSample[] {
+  const ORIGINAL_HEIGHTS = [332, 446];
+  return [0, 1].map((i) => {
+    const r = get(`batch.${i}.image_bgr_uint8`);
+    const [, h, w] = r.shape as [number, number, number];
+    const bgr = values(r) as Uint8Array;
+    const rgb = new Uint8Array(h * w * 3);
+    for (let p = 0; p < h * w; p++) for (let c = 0; c < 3; c++) rgb[3 * p + c] = bgr[(2 - c) * h * w + p]!;
+    return {
+      weak: { data: rgb, height: h, width: w },
+      strong: null,
+      boxes: values(get(`targets.${i}.gt_boxes`)) as Float32Array,
+      labels: Int32Array.from(values(get(`targets.${i}.gt_classes`)) as number[]),
+      masks: null,
+      originalHeight: ORIGINAL_HEIGHTS[i]!,
+      originalWidth: Math.round((w * ORIGINAL_HEIGHTS[i]!) / h),
+    } as PreparedSample;
+  });
 }

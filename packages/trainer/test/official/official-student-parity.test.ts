@@ -8,7 +8,7 @@ import { testBackends } from '@boxteacher/core/testing';
 import { predictInstances, type ImageDetections } from '../../src/model/inference';
 import { readOfficialConfig } from '../../src/official/official-config';
 import { officialModelFromTensors, type OfficialModel } from '../../src/official/official-model';
-import { maskIou, officialInputRgb, officialStudentStages, officialWeightTensors, relativeError, values } from './official-fixture';
+import { maskIou, officialInputRgb, unpackMaskBits, officialStudentStages, officialWeightTensors, relativeError, values } from './official-fixture';
 
 const BACKEND = testBackends().find((b) => b !== 'cpu') ?? 'wasm';
 const ORIGINAL: [number, number] = [480, 640];
@@ -59,7 +59,7 @@ describe(`official student weights, image 000000000009 [${BACKEND}]`, () => {
     expect(Array.from(ours.classes)).toEqual(arr('boxinst.final.pred_classes') as number[]);
     expect(maxAbs(ours.boxes, officialBoxes)).toBeLessThanOrEqual(1e-2);
     expect(relativeError(ours.scores, officialScores)).toBeLessThanOrEqual(1e-4);
-    const masks = unpackMasksFrom(officialStudentStages().get('boxinst.final.pred_masks_packbits')!);
+    const masks = unpackMaskBits(officialStudentStages().get('boxinst.final.pred_masks_packbits')!, ORIGINAL[1]);
     expect(Math.min(...masks.map((m, k) => maskIou(ours.masks[k]!, m)))).toBeGreaterThanOrEqual(0.99);
   });
 
@@ -123,14 +123,4 @@ function reorder(d: ImageDetections, order: number[]): ImageDetections {
     classes: Int32Array.from(order, (j) => d.classes[j]!),
     masks: order.map((j) => d.masks[j]!),
   };
-}
-
-function unpackMasksFrom(raw: { shape: number[]; bytes: Uint8Array }): Uint8Array[] {
-  const [n, h, stride] = raw.shape as [number, number, number];
-  const w = ORIGINAL[1];
-  return Array.from({ length: n }, (_, k) => {
-    const mask = new Uint8Array(h * w);
-    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) mask[y * w + x] = (raw.bytes[(k * h + y) * stride + (x >> 3)]! >> (7 - (x & 7))) & 1;
-    return mask;
-  });
 }

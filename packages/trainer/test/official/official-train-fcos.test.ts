@@ -8,14 +8,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, parseSafetensors, tf, type RawTensor } from '@boxteacher/core';
 import { testBackends } from '@boxteacher/core/testing';
 import { fcosLosses, fcosTargets, disposeFcosLossesOutput } from '@boxteacher/heads';
-import { collate, type PreparedSample } from '@boxteacher/data';
+import { collate } from '@boxteacher/data';
 import { DEFAULT_TRAIN_CONFIG } from '../../src/config/train-config';
 import { disposeCondInstOutput, featureShapes, type CondInstOutput } from '../../src/model/condinst';
 import { boxTargets, disposeMaskTargets } from '../../src/model/mask-targets';
 import { studentLosses } from '../../src/model/student-losses';
 import { officialName } from '../../src/official/official-names';
 import { officialModelFromTensors, type OfficialModel } from '../../src/official/official-model';
-import { officialWeightTensors, relativeError, values } from './official-fixture';
+import { officialTrainingSamples, officialWeightTensors, relativeError, values } from './official-fixture';
 
 const BACKEND = testBackends().find((b) => b !== 'cpu') ?? 'wasm';
 let arrays: Map<string, RawTensor>;
@@ -117,23 +117,7 @@ describe(`official training step: student forward and FCOS losses [${BACKEND}]`,
   });
 
   it('the whole student step (studentLosses, as trainStep runs it): all seven losses and five gradients of their sum', () => {
-    const ORIGINAL_HEIGHTS = [332, 446];
-    const samples: PreparedSample[] = [0, 1].map((i) => {
-      const r = raw(`batch.${i}.image_bgr_uint8`);
-      const [, h, w] = r.shape as [number, number, number];
-      const bgr = values(r) as Uint8Array;
-      const rgb = new Uint8Array(h * w * 3);
-      for (let p = 0; p < h * w; p++) for (let c = 0; c < 3; c++) rgb[3 * p + c] = bgr[(2 - c) * h * w + p]!;
-      return {
-        weak: { data: rgb, height: h, width: w },
-        strong: null,
-        boxes: f32(`targets.${i}.gt_boxes`),
-        labels: Int32Array.from(values(raw(`targets.${i}.gt_classes`)) as number[]),
-        masks: null,
-        originalHeight: ORIGINAL_HEIGHTS[i]!,
-        originalWidth: Math.round((w * ORIGINAL_HEIGHTS[i]!) / h),
-      } as PreparedSample;
-    });
+    const samples = officialTrainingSamples((name) => raw(name));
     const batch = collate(samples, { imageIds: [1, 2], flipped: [false, false], positions: [] }, false);
     const targets = boxTargets(batch, { size: 3, dilation: 2 }, false);
     // The teacher's side of the step (its pseudo masks, flags and affinities) comes from the official dump.

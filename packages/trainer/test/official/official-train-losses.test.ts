@@ -8,11 +8,11 @@ import { gunzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, parseSafetensors, tf, type RawTensor } from '@boxteacher/core';
 import { testBackends } from '@boxteacher/core/testing';
-import { collate, type PreparedSample } from '@boxteacher/data';
+import { collate } from '@boxteacher/data';
 import { dynamicMaskHead } from '@boxteacher/heads';
 import { boxTargets, disposeMaskTargets } from '../../src/model/mask-targets';
 import { boxinstPairwiseLoss, boxMasks, noiseAwarePixelLoss, noiseReducedAffinityLoss, projectionLoss, pseudoAffinity } from '@boxteacher/losses';
-import { values } from './official-fixture';
+import { officialTrainingSamples, values } from './official-fixture';
 
 const BACKEND = testBackends().find((b) => b !== 'cpu') ?? 'wasm';
 const WARMUP = 0.5; // _iter / 10000 with _iter = 5000
@@ -158,24 +158,7 @@ describe(`official training step: mask losses [${BACKEND}]`, () => {
   });
 
   it('the batch targets built here (collate + boxTargets: box masks, 4×4-pooled Lab colour similarity, bottom rows) equal the official ones', () => {
-    const ORIGINAL_HEIGHTS = [332, 446];
-    const samples: PreparedSample[] = [0, 1].map((i) => {
-      const r = raw(`boxteacher.batch.${i}.image_bgr_uint8`);
-      const [, h, w] = r.shape as [number, number, number];
-      const bgr = values(r) as Uint8Array;
-      const rgb = new Uint8Array(h * w * 3);
-      for (let p = 0; p < h * w; p++) for (let c = 0; c < 3; c++) rgb[3 * p + c] = bgr[(2 - c) * h * w + p]!;
-      const boxes = f32(`boxteacher.targets.${i}.gt_boxes`);
-      return {
-        weak: { data: rgb, height: h, width: w },
-        strong: null,
-        boxes,
-        labels: Int32Array.from(i64(`boxteacher.targets.${i}.gt_classes`)),
-        masks: null,
-        originalHeight: ORIGINAL_HEIGHTS[i]!,
-        originalWidth: Math.round((w * ORIGINAL_HEIGHTS[i]!) / h),
-      } as PreparedSample;
-    });
+    const samples = officialTrainingSamples((name) => raw(`boxteacher.${name}`));
     const batch = collate(samples, { imageIds: [1, 2], flipped: [false, false], positions: [] }, false);
     const targets = boxTargets(batch, { size: 3, dilation: 2 }, false);
     try {
