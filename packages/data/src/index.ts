@@ -1,5 +1,5 @@
 // @boxteacher/data public API.
-//  - COCO: readCoco (streaming, validating), the COCO JSON types
+//  - COCO: readCoco (streaming, validating), the COCO JSON types, the streaming JSON scanner it reads with
 //  - images: loadImage / decodeImage (sharp → RGB uint8 HWC), saveImage / encodeImage, Pillow-identical resize
 //  - masks: polygon / RLE decoding (pycocotools rules), RLE encoding
 //  - transforms: resizeShortestEdge, randomFlip, colour jitter, the strong augmentation (boxteacher.md §7.7, §8)
@@ -12,6 +12,8 @@ export type { ReadCocoOptions, CocoDataset, CocoCategory, CocoReadStats } from '
 export type { CocoJson, CocoJsonImage, CocoJsonAnnotation, CocoJsonCategory, CocoJsonRle } from './coco/coco-json';
 export { diagnoseJson } from './coco/json-diagnose';
 export type { JsonSyntaxProblem } from './coco/json-diagnose';
+export { JsonElementScanner, streamJsonFile } from './coco/json-element-stream';
+export type { JsonStreamHandlers } from './coco/json-element-stream';
 
 export { loadImage, decodeImage } from './image/load-image';
 export { saveImage, encodeImage } from './image/encode-image';

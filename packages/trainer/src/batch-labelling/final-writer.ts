@@ -2,12 +2,13 @@
 // held whole), each annotation with its `segmentation` (RLE) and `mask_score` set, everything else as it was. The
 // text is exactly `JSON.stringify` of the input with those two keys set, whichever run (whole, resumed, or shards
 // merged) made the labels, so equal labels give equal bytes. Written to a temporary file beside the target, flushed
-// and renamed: the output appears whole or not at all.
+// and renamed: the output appears whole or not at all. The input is read with the data package's streaming JSON
+// scanner (the one readCoco validated it with), so a 1 GB file is never held whole.
 import { randomBytes } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { createReadStream, promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { JsonElementScanner } from '@boxteacher/data';
 import { outputError } from '../cli/output-files';
-import { streamJsonMembers } from './json-members';
 import type { ResultIndex } from './result-index';
 
 export interface WrittenCoco {
@@ -16,12 +17,48 @@ export interface WrittenCoco {
 }
 
 const FLUSH_BYTES = 1 << 20;
+const STREAM_KEYS: ReadonlySet<string> = new Set(['images', 'annotations', 'categories']);
+
+type JsonEvent = { kind: 'key'; key: string } | { kind: 'value'; key: string; value: unknown } | { kind: 'element'; key: string; value: unknown };
+
+/**
+ * `file`'s top-level keys, whole member values, and the elements of the `streamKeys` arrays, in file order, through
+ * the data package's streaming scanner (the one readCoco reads with). The scanner calls back synchronously; the
+ * events of each chunk are replayed to the async `handle`, awaited one by one (so a slow writer slows the reader).
+ */
+async function streamJsonEvents(file: string, streamKeys: ReadonlySet<string>, handle: (event: JsonEvent) => Promise<void>, chunkSize: number): Promise<void> {
+  const events: JsonEvent[] = [];
+  const scanner = new JsonElementScanner(file, {
+    streamKeys,
+    onKey: (raw) => void events.push({ kind: 'key', key: decodeKey(raw) }),
+    onValue: (key, value) => void events.push({ kind: 'value', key, value }),
+    onElement: (key, _index, value) => void events.push({ kind: 'element', key, value }),
+  });
+  const replay = async (): Promise<void> => {
+    for (const event of events.splice(0)) await handle(event);
+  };
+  for await (const chunk of createReadStream(file, { highWaterMark: chunkSize })) {
+    scanner.feed(chunk as Buffer);
+    await replay();
+  }
+  scanner.end();
+  await replay();
+}
+
+/** The scanner gives a key as the bytes between its quotes; escapes (`\"`, `\u00e9`) are decoded here. */
+function decodeKey(raw: string): string {
+  try {
+    return JSON.parse(`"${raw}"`) as string;
+  } catch {
+    return raw;
+  }
+}
 
 /**
  * Writes `target` from the COCO file `input` and the labels in `results`; `imagePosition` maps an image id to its
  * position in `results`. The k-th annotation of an image (in file order) takes the k-th label of that image.
  */
-export async function writeLabelledCoco(input: string, target: string, imagePosition: ReadonlyMap<number, number>, results: ResultIndex): Promise<WrittenCoco> {
+export async function writeLabelledCoco(input: string, target: string, imagePosition: ReadonlyMap<number, number>, results: ResultIndex, chunkSize = 1 << 20): Promise<WrittenCoco> {
   const temp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   const nextBox = new Int32Array(results.imageCount);
   const counts: WrittenCoco = { annotations: 0, labelled: 0 };
@@ -42,25 +79,27 @@ export async function writeLabelledCoco(input: string, target: string, imagePosi
       pendingBytes = 0;
       await out.write(data);
     };
-    let firstMember = true;
-    let firstElement = true;
     await emit('{');
-    await streamJsonMembers(input, {
-      streamKeys: new Set(['images', 'annotations', 'categories']),
-      async onKey(key) {
-        await emit(`${firstMember ? '' : ','}${JSON.stringify(key)}:`);
-        firstMember = false;
-      },
-      async onValue(_key, raw) {
-        await emit(JSON.stringify(JSON.parse(raw)));
-      },
-      async onArrayStart() {
-        firstElement = true;
-        await emit('[');
-      },
-      async onElement(key, raw) {
-        const value = JSON.parse(raw) as Record<string, unknown>;
-        if (key === 'annotations') {
+    let first = true;
+    // The member being copied: a streamed key's array is opened at its first element and closed at the next key
+    // (the scanner reports elements, not brackets; a streamed key with a non-array value comes as one value).
+    let open: { streamed: boolean; whole: boolean; elements: number } | null = null;
+    const close = async (): Promise<void> => {
+      if (open?.streamed && !open.whole) await emit(open.elements === 0 ? '[]' : ']');
+      open = null;
+    };
+    await streamJsonEvents(input, STREAM_KEYS, async (event) => {
+      if (event.kind === 'key') {
+        await close();
+        await emit(`${first ? '' : ','}${JSON.stringify(event.key)}:`);
+        first = false;
+        open = { streamed: STREAM_KEYS.has(event.key), whole: false, elements: 0 };
+      } else if (event.kind === 'value') {
+        open!.whole = true;
+        await emit(JSON.stringify(event.value));
+      } else {
+        const value = event.value as Record<string, unknown>;
+        if (event.key === 'annotations') {
           counts.annotations++;
           const image = imagePosition.get(value.image_id as number);
           if (image !== undefined) {
@@ -73,13 +112,10 @@ export async function writeLabelledCoco(input: string, target: string, imagePosi
             }
           }
         }
-        await emit(`${firstElement ? '' : ','}${JSON.stringify(value)}`);
-        firstElement = false;
-      },
-      async onArrayEnd() {
-        await emit(']');
-      },
-    });
+        await emit(`${open!.elements++ === 0 ? '[' : ','}${JSON.stringify(value)}`);
+      }
+    }, chunkSize);
+    await close();
     await emit('}');
     await flush();
     await fh.sync();

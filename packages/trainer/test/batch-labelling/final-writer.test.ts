@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeLabelledCoco } from '../../src/batch-labelling/final-writer';
-import { streamJsonMembers } from '../../src/batch-labelling/json-members';
 import { ResultIndex } from '../../src/batch-labelling/result-index';
 import { ResultJournal } from '../../src/batch-labelling/result-journal';
 
@@ -36,41 +35,6 @@ afterAll(async () => {
 
 const label = (image: number, k: number) => ({ segmentation: { size: [4, 4], counts: `${image}-${k}` }, mask_score: image + k / 10 });
 
-describe('streamJsonMembers', () => {
-  it('hands over every member and element exactly, at any chunk size', async () => {
-    const file = path.join(dir, 'tricky.json');
-    await fs.writeFile(file, INPUT);
-    const whole = JSON.parse(INPUT) as Record<string, unknown>;
-    for (const chunkSize of [1, 2, 3, 7, 64, 1 << 20]) {
-      const rebuilt: Record<string, unknown> = {};
-      const keys: string[] = [];
-      await streamJsonMembers(
-        file,
-        {
-          streamKeys: new Set(['annotations', 'images', 'licenses']),
-          onKey: (key) => void keys.push(key),
-          onValue: (key, raw) => void (rebuilt[key] = JSON.parse(raw)),
-          onArrayStart: (key) => void (rebuilt[key] = []),
-          onElement: (key, raw) => void (rebuilt[key] as unknown[]).push(JSON.parse(raw)),
-          onArrayEnd: () => undefined,
-        },
-        chunkSize,
-      );
-      expect(keys, `chunk ${chunkSize}`).toEqual(Object.keys(whole));
-      expect(rebuilt, `chunk ${chunkSize}`).toEqual(whole);
-    }
-  });
-
-  it('says the file ends early or is not an object', async () => {
-    const cut = path.join(dir, 'cut.json');
-    await fs.writeFile(cut, INPUT.slice(0, 300));
-    const handlers = { streamKeys: new Set(['annotations']), onKey: () => undefined, onValue: () => undefined, onArrayStart: () => undefined, onElement: () => undefined, onArrayEnd: () => undefined };
-    await expect(streamJsonMembers(cut, handlers)).rejects.toThrow(/cut\.json: the file ends early/);
-    await fs.writeFile(cut, '[1, 2]');
-    await expect(streamJsonMembers(cut, handlers)).rejects.toThrow(/cut\.json: not a JSON object/);
-  });
-});
-
 describe('writeLabelledCoco', () => {
   it('writes JSON.stringify of the input with segmentation and mask_score set on each annotation, in order', async () => {
     const input = path.join(dir, 'in.json');
@@ -89,7 +53,6 @@ describe('writeLabelledCoco', () => {
     journal.close();
     const out = path.join(dir, 'out.json');
     const counts = await writeLabelledCoco(input, out, position, index);
-    await index.close();
     expect(counts).toEqual({ annotations: 4, labelled: 4 });
 
     const expected = JSON.parse(INPUT) as { annotations: Array<Record<string, unknown>> };
@@ -101,6 +64,13 @@ describe('writeLabelledCoco', () => {
       Object.assign(ann, label(image, k));
     }
     expect(await fs.readFile(out, 'utf8')).toBe(JSON.stringify(expected));
+    // The same bytes whatever the read chunk size (values, keys and escapes cut anywhere between two reads).
+    for (const chunkSize of [1, 2, 3, 7, 64]) {
+      const small = path.join(dir, `out-${chunkSize}.json`);
+      await writeLabelledCoco(input, small, position, index, chunkSize);
+      expect(await fs.readFile(small, 'utf8'), `chunk ${chunkSize}`).toBe(JSON.stringify(expected));
+    }
+    await index.close();
     // Nothing else is left in the folder (the temporary file was renamed).
     expect((await fs.readdir(dir)).filter((n) => n.endsWith('.tmp'))).toEqual([]);
   });
@@ -114,8 +84,20 @@ describe('writeLabelledCoco', () => {
     expect(JSON.parse(await fs.readFile(out, 'utf8'))).toEqual(JSON.parse(INPUT));
     await fs.writeFile(input, INPUT.slice(0, 400));
     const out3 = path.join(dir, 'out3.json');
-    await expect(writeLabelledCoco(input, out3, new Map(), index)).rejects.toThrow(/ends early/);
+    await expect(writeLabelledCoco(input, out3, new Map(), index)).rejects.toThrow(/in2\.json.*the file ends early inside annotations\[/);
     await expect(fs.access(out3)).rejects.toThrow();
     expect((await fs.readdir(dir)).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+    await fs.writeFile(input, '[1, 2]');
+    await expect(writeLabelledCoco(input, out3, new Map(), index)).rejects.toThrow(/in2\.json.*the file starts with '\['/);
+    await expect(fs.access(out3)).rejects.toThrow();
+  });
+
+  it('keeps empty, non-array and unusual streamed members as they were', async () => {
+    const input = path.join(dir, 'odd.json');
+    const text = '{"images":[],"annotations":[ ],"categories":{"not":"an array"},"extra":[1,{"a":"]"}],"z":null}';
+    await fs.writeFile(input, text);
+    const out = path.join(dir, 'odd-out.json');
+    expect(await writeLabelledCoco(input, out, new Map(), new ResultIndex(0), 5)).toEqual({ annotations: 0, labelled: 0 });
+    expect(await fs.readFile(out, 'utf8')).toBe(JSON.stringify(JSON.parse(text)));
   });
 });
