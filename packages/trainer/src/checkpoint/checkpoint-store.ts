@@ -6,6 +6,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { loadSafetensors, saveSafetensors, writeFileAtomic, type tf } from '@boxteacher/core';
 import { outputError } from '../cli/output-files';
+import { readJsonFile } from '../cli/read-json-file';
 
 export type TensorGroups = Record<string, Record<string, tf.Tensor>>;
 
@@ -94,16 +95,29 @@ export class CheckpointStore {
 
 /** Loads a checkpoint folder (every *.safetensors group plus state.json). */
 export async function loadCheckpointDir<State>(dir: string): Promise<CheckpointRecord<State>> {
-  let raw: string;
-  try {
-    raw = await fs.readFile(path.join(dir, 'state.json'), 'utf8');
-  } catch {
-    throw new Error(`${dir}: not a checkpoint folder (no state.json)`);
-  }
-  const { step, state } = JSON.parse(raw) as { step: number; state: State };
+  const file = path.join(dir, 'state.json');
+  if (!(await fs.access(file).then(() => true, () => false))) throw new Error(`${dir}: not a checkpoint folder (no state.json)`);
+  // A truncated, binary or hand-edited state.json: one line naming the file and the JSON path, never a raw SyntaxError.
+  const raw = await readJsonFile(file, 'the checkpoint state');
+  const bad = (where: string, found: unknown, expected: string) =>
+    new Error(`the checkpoint state ${file}: ${where}: found ${describeValue(found)}; expected ${expected}`);
+  if (raw == null || typeof raw !== 'object' || Array.isArray(raw)) throw bad('the top level', raw, 'an object {"step": N, "state": {…}}');
+  const { step, state } = raw as { step?: unknown; state?: unknown };
+  if (typeof step !== 'number' || !Number.isInteger(step) || step < 0) throw bad('step', step, 'an integer ≥ 0');
+  if (state == null || typeof state !== 'object' || Array.isArray(state)) throw bad('state', state, 'an object');
   const tensors: TensorGroups = {};
   for (const name of (await fs.readdir(dir)).filter((n) => n.endsWith('.safetensors')).sort()) {
     tensors[name.slice(0, -'.safetensors'.length)] = (await loadSafetensors(path.join(dir, name))).tensors;
   }
-  return { step, dir, tensors, state };
+  return { step, dir, tensors, state: state as State };
+}
+
+/** A JSON value in a few words, for an error message (never the whole value). */
+function describeValue(value: unknown): string {
+  if (value === undefined) return 'nothing (the key is missing)';
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 20 ? `${value.slice(0, 20)}…` : value)}`;
+  if (typeof value === 'object') return 'an object';
+  return `${typeof value} ${String(value)}`;
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { initBackend, tf } from '@boxteacher/core';
-import { CheckpointStore } from '@boxteacher/trainer';
+import { CheckpointStore, loadCheckpointDir } from '@boxteacher/trainer';
 
 describe('CheckpointStore', () => {
   let dir: string;
@@ -61,6 +61,48 @@ describe('CheckpointStore', () => {
     await writeFile(path.join(store.root, 'latest.json'), '{broken');
     expect(await store.latestStep()).toBe(3);
     t.dispose();
+  });
+});
+
+describe('loadCheckpointDir: a broken state.json is one line naming the file and what was expected', () => {
+  let dir: string;
+  let stateFile: string;
+  beforeAll(async () => {
+    await initBackend('cpu', { log: () => {} });
+    dir = await mkdtemp(path.join(tmpdir(), 'bt-ckpt-state-'));
+    const t = tf.scalar(1);
+    await new CheckpointStore(dir).save(4, { model: { t } }, { rng: [1, 2] });
+    t.dispose();
+    stateFile = path.join(dir, 'checkpoints', 'step-0000004', 'state.json');
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const failure = async (content: string | Buffer): Promise<string> => {
+    await writeFile(stateFile, content);
+    const e = await loadCheckpointDir(path.dirname(stateFile)).then(() => null, (x: unknown) => x as Error);
+    expect(e).toBeInstanceOf(Error);
+    expect(e!.message.split('\n').length).toBeLessThanOrEqual(4);
+    expect(e!.message).not.toMatch(/Unexpected token|SyntaxError|is not valid JSON/);
+    return e!.message;
+  };
+
+  it.each([
+    ['cut short', '{"step": 4, "state": {"rng": [1,', /^the checkpoint state .*step-0000004\/state\.json: not valid JSON: the file ends early \(truncated\?\) at line 1/],
+    ['binary', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 1, 2]), /^the checkpoint state .*state\.json: not a JSON text file \(a zero byte at offset 4\)$/],
+    ['empty', '', /^the checkpoint state .*state\.json: the file is empty, expected JSON$/],
+    ['an array', '[4]', /^the checkpoint state .*state\.json: the top level: found an array; expected an object \{"step": N, "state": \{…\}\}$/],
+    ['step a string', '{"step": "4", "state": {}}', /^the checkpoint state .*state\.json: step: found the string "4"; expected an integer ≥ 0$/],
+    ['step negative', '{"step": -1, "state": {}}', /: step: found number -1; expected an integer ≥ 0$/],
+    ['state missing', '{"step": 4}', /: state: found nothing \(the key is missing\); expected an object$/],
+  ])('state.json %s', async (_what, content, pattern) => {
+    expect(await failure(content)).toMatch(pattern);
+  });
+
+  it('through CheckpointStore.load (what train --resume calls)', async () => {
+    await writeFile(stateFile, '{"step": 4, "state": 7}');
+    await expect(new CheckpointStore(dir).load()).rejects.toThrow(/state\.json: state: found number 7; expected an object$/);
   });
 });
 

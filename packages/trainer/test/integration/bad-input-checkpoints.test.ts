@@ -173,4 +173,22 @@ describe('boxteacher: broken and foreign checkpoints give one clear error', () =
     expect(lines.join('\n')).toMatch(/^boxteacher train: .*step-0000001\/model\.safetensors \(tensor "[a-z_0-9.]+"\): data_offsets end \d+ is past the data section/);
     expect(result.stderr).not.toMatch(/^\s+at /m);
   });
+
+  it('train --resume over a state.json cut short or of the wrong shape (exit 1, names the file and the key)', async () => {
+    const copy = path.join(dir, 'resume-state');
+    await fs.cp(run, copy, { recursive: true });
+    const state = path.join(copy, 'checkpoints', STEP, 'state.json');
+    const text = await fs.readFile(state, 'utf8');
+    const resume = async (content: string, pattern: RegExp) => {
+      await fs.writeFile(state, content);
+      const result = await runCli(['train', '--config', path.join(dir, 'a.json'), '--out', copy, '--resume', '--max-iter', '2'], { BOXTEACHER_BACKEND: 'cpu' });
+      const lines = messageLines(result.stderr).filter((l) => !l.startsWith('[boxteacher] '));
+      expect(result.code, result.stderr).toBe(1);
+      expect(lines, result.stderr).toHaveLength(1);
+      expect(lines[0]).toMatch(pattern);
+      expect(result.stderr).not.toMatch(/^\s+at |Unexpected token|SyntaxError/m);
+    };
+    await resume(text.slice(0, Math.floor(text.length / 2)), new RegExp(`^boxteacher train: the checkpoint state ${state.replace(/[/.]/g, '\\$&')}: not valid JSON: the file ends early \\(truncated\\?\\) at line \\d+`));
+    await resume(JSON.stringify({ step: 1, state: [] }), /^boxteacher train: the checkpoint state .*step-0000001\/state\.json: state: found an array; expected an object$/);
+  }, 60_000);
 });
