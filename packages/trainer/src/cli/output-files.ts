@@ -18,18 +18,58 @@ const REASONS: Record<string, string> = {
   ENOENT: 'no such file or folder',
   EEXIST: 'a file is in the way',
   EMFILE: 'too many open files',
+  ENAMETOOLONG: 'the name is too long for the file system',
+  ELOOP: 'too many levels of symbolic links',
+  ENOTEMPTY: 'a folder that is not empty is in the way',
+  EBUSY: 'the file or device is busy',
+  EIO: 'an input/output error (a failing disk or a lost network mount?)',
 };
+
+/** The most characters of one file name on common file systems (ext4, xfs, tmpfs, APFS, NTFS). */
+const NAME_MAX = 255;
+
+/** An atomic write's temporary file (core's writeFileAtomic, the label writer): `.x.json.123.abc.tmp` → `x.json`. */
+const ATOMIC_TEMP = /^\.(.+)\.\d+\.[0-9a-z]+\.tmp$/;
+/** A checkpoint being written (checkpoint-store.ts): `.step-0000002.123.tmp` → `step-0000002`. */
+const CHECKPOINT_TEMP = /^\.(step-\d+)\.\d+\.tmp$/;
+
+/** `file` with every temporary name in it replaced by the name it is renamed to: the path the user asked for. */
+export function finalPath(file: string): string {
+  const parts = file.split(path.sep);
+  return parts.map((part) => ATOMIC_TEMP.exec(part)?.[1] ?? CHECKPOINT_TEMP.exec(part)?.[1] ?? part).join(path.sep);
+}
+
+/** Whether `error` is one of Node's system errors (it has an errno code such as ENOSPC and the failed syscall). */
+function isSystemError(error: unknown): error is NodeJS.ErrnoException & { code: string } {
+  const e = error as { code?: unknown; syscall?: unknown } | null;
+  return typeof e?.code === 'string' && /^E[A-Z0-9]+$/.test(e.code) && typeof e.syscall === 'string';
+}
 
 /** A write that failed in a way the user can act on; the CLI prints its message (exit 1). */
 export class OutputError extends Error {
   override name = 'OutputError';
 }
 
-/** The user-facing reason of a Node file-system error (`no space left on the device (ENOSPC)`), or undefined. */
+/**
+ * The user-facing reason of a Node file-system error (`no space left on the device (ENOSPC)`), or undefined when
+ * `error` is not one. Codes without words of their own keep Node's words, never its path (which may be a temporary
+ * name the user never chose).
+ */
 export function fileSystemReason(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code !== 'string' || !(code in REASONS)) return undefined;
-  return code === 'ENOENT' ? REASONS[code] : `${REASONS[code]} (${code})`; // ENOENT: plain words suffice
+  if (typeof code === 'string' && code in REASONS) {
+    if (code === 'ENOENT') return REASONS[code]; // plain words suffice
+    const file = (error as { path?: unknown }).path;
+    if (code === 'ENAMETOOLONG' && typeof file === 'string' && ATOMIC_TEMP.test(path.basename(file))) {
+      // The user's name fits, the temporary file written first beside it does not.
+      const name = path.basename(finalPath(file));
+      return `the name is too long: ${name.length} characters, plus ${path.basename(file).length - name.length} for the temporary file written first, exceeds the file system's ${NAME_MAX}; choose a shorter name (ENAMETOOLONG)`;
+    }
+    return `${REASONS[code]} (${code})`;
+  }
+  if (!isSystemError(error)) return undefined;
+  const words = /^E[A-Z0-9]+: ([^,]+)/.exec(error.message)?.[1];
+  return `${words ?? 'a file-system error'} (${error.code})`;
 }
 
 /** `error` as an OutputError naming `target` when it is a file-system failure; otherwise `error` itself. */
@@ -59,15 +99,12 @@ export async function makeOutputDir(dir: string): Promise<void> {
 
 /**
  * The one line for a raw Node file-system error that reached the CLI without being wrapped (`<path>: permission
- * denied (EACCES)`), or undefined when `error` is not one. The temporary name of an atomic write is shown as its
- * target (`.x.json.123.abc.tmp` → `x.json`).
+ * denied (EACCES)`), or undefined when `error` is not one. A temporary name (an atomic write's file, a checkpoint
+ * being written) is shown as the path it was to be renamed to (`.x.json.123.abc.tmp` → `x.json`).
  */
 export function describeFileSystemError(error: unknown): string | undefined {
   const reason = fileSystemReason(error);
   if (reason === undefined) return undefined;
   const file = (error as { path?: unknown }).path;
-  if (typeof file !== 'string') return reason;
-  const base = path.basename(file);
-  const atomicTemp = /^\.(.+)\.\d+\.[0-9a-z]+\.tmp$/.exec(base);
-  return `${atomicTemp ? path.join(path.dirname(file), atomicTemp[1]!) : file}: ${reason}`;
+  return typeof file === 'string' ? `${finalPath(file)}: ${reason}` : reason;
 }

@@ -3,7 +3,7 @@
 // Self-contained means inline CSS, inline SVG and data-URI PNGs; a Content-Security-Policy forbids every external
 // request and every script, so the page renders the same offline, in a mail attachment or a CI artefact.
 // The 12 stat labels are pycocotools' `COCOeval.summarize` lines (spec/coco-eval.md 7.1).
-import { writeFileAtomic } from '@boxteacher/core';
+import { writeOutputFile } from '../cli/output-files';
 import { labellingSection } from './labelling-section';
 import { renderSampleOverlay, type SampleOverlay, type SampleOverlayOptions } from './mask-overlay';
 import { validateRunReportData, type ReportEvalRecord, type ReportPrCurve, type RunReportData } from './report-data';
@@ -415,11 +415,12 @@ ${body}
 }
 
 /**
- * Renders the report and writes it to `path` atomically (a crash never leaves a half-written report).
+ * Renders the report and writes it to `path` atomically (a crash never leaves a half-written report); a failed
+ * write says `cannot write <path>: <reason>`, naming `path` itself, never the temporary file beside it.
  * @returns the HTML that was written
  */
 export async function writeRunReport(path: string, data: RunReportData, options: RenderRunReportOptions = {}): Promise<string> {
   const html = await renderRunReport(data, options);
-  await writeFileAtomic(path, html);
+  await writeOutputFile(path, html);
   return html;
 }
