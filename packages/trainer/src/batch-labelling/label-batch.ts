@@ -3,11 +3,17 @@
 // with no matching detection is labelled by running the dynamic mask head from the FCOS location that would be
 // assigned to that box (its centre region, the best-scoring one), so every box gets a mask. Masks are clipped to
 // their box and encoded as COCO RLE at the image's original size.
+//
+// Work the teacher path does and labelling does not need is skipped: only the detections that overlap some GT box
+// at IoU ≥ 0.5 can be matched (greedyMatch passes over the others), so only their masks are pasted at full size,
+// scored and matched (the teacher pastes all of them, up to postNmsTopK = 100 an image); no pseudo-label targets,
+// box masks, pairwise affinities or losses are built. The labels are the same as with every detection's mask
+// (`allDetections`, the reference path the test compares with).
 import { tf } from '@boxteacher/core';
 import { mask as cocoMask } from '@boxteacher/coco-eval';
 import type { Batch, ImageRecord } from '@boxteacher/data';
 import { fcosInference, fcosTargets, type FcosDetections } from '@boxteacher/heads';
-import { greedyMatch, maskAwareScore } from '@boxteacher/teacher';
+import { greedyMatch, maskAwareScore, pairwiseIou } from '@boxteacher/teacher';
 import type { TrainConfig } from '../config/train-config';
 import { disposeCondInstOutput, featureShapes, type CondInst, type CondInstOutput } from '../model/condinst';
 import { detectionMaskProbs } from '../model/inference';
@@ -16,6 +22,56 @@ import type { ImageResult } from './result-journal';
 interface RawLabel {
   mask: Uint8Array;
   score: number;
+}
+
+/** The IoU a detection needs with a GT box to give it its mask (as the teacher matches). */
+const MATCH_IOU = 0.5;
+
+export interface LabelBatchOptions {
+  /** Paste, score and match every detection's mask, as the teacher does (the reference for the test). */
+  allDetections?: boolean;
+  /** Counts the detections and how many of them had their masks computed. */
+  stats?: LabelBatchStats;
+}
+
+export interface LabelBatchStats {
+  detections: number;
+  maskedDetections: number;
+}
+
+/** Positions of the detections with IoU ≥ MATCH_IOU with at least one GT box (the only ones greedyMatch can match). */
+function matchableDetections(detBoxes: Float32Array, gtBoxes: Float32Array): number[] {
+  const n = gtBoxes.length / 4;
+  const ious = pairwiseIou(Float64Array.from(detBoxes), Float64Array.from(gtBoxes));
+  const keep: number[] = [];
+  for (let d = 0; d < detBoxes.length / 4; d++) {
+    for (let g = 0; g < n; g++) {
+      if (ious[d * n + g]! >= MATCH_IOU) {
+        keep.push(d);
+        break;
+      }
+    }
+  }
+  return keep;
+}
+
+/** The detections at positions `keep` (their controller rows gathered: caller disposes `topFeats`). */
+function subsetDetections(det: FcosDetections, keep: readonly number[]): FcosDetections & { topFeats: tf.Tensor2D } {
+  const pick = <T extends Float32Array | Int32Array>(a: T, width: number): T => {
+    const out = new (a.constructor as new (n: number) => T)(keep.length * width);
+    keep.forEach((d, k) => out.set(a.subarray(d * width, d * width + width), k * width));
+    return out;
+  };
+  return {
+    ...det,
+    boxes: pick(det.boxes, 4),
+    scores: pick(det.scores, 1),
+    classes: pick(det.classes, 1),
+    locations: pick(det.locations, 2),
+    fpnLevels: pick(det.fpnLevels, 1),
+    flatIndices: pick(det.flatIndices, 1),
+    topFeats: tf.gather(det.topFeats!, keep) as tf.Tensor2D,
+  };
 }
 
 /** Image `b`'s rows of level maps `[N, H, W, C]`, flattened to `[H·W (all levels), C]`. */
@@ -34,6 +90,7 @@ function labelImage(
   inputSize: readonly [number, number],
   originalSize: readonly [number, number],
   config: TrainConfig,
+  options: LabelBatchOptions,
 ): { labels: RawLabel[]; unmatched: number } {
   const [h, w] = inputSize;
   const [oh, ow] = originalSize;
@@ -44,21 +101,27 @@ function labelImage(
   const labels: Array<RawLabel | null> = new Array(n).fill(null);
   const sizes = { height: h, width: w, outHeight: oh, outWidth: ow };
   const thresh = config.inference.maskThresh;
-  if (det.scores.length > 0 && n > 0) {
-    const probs = detectionMaskProbs(model, out.maskFeats, det, b, sizes);
-    const { score, maskScore } = maskAwareScore(probs, tf.tensor1d(det.scores), { maskThresh: thresh });
+  const keep = det.scores.length > 0 && n > 0 ? (options.allDetections ? Array.from(det.scores.keys()) : matchableDetections(det.boxes, inputBoxes)) : [];
+  if (options.stats) {
+    options.stats.detections += det.scores.length;
+    options.stats.maskedDetections += keep.length;
+  }
+  if (keep.length > 0) {
+    const sub = subsetDetections(det, keep);
+    const probs = detectionMaskProbs(model, out.maskFeats, sub, b, sizes);
+    const detScores = tf.tensor1d(sub.scores);
+    const { score, maskScore } = maskAwareScore(probs, detScores, { maskThresh: thresh });
     const ranking = score.dataSync() as Float32Array;
     const weights = maskScore.dataSync() as Float32Array;
     const rows = (flat: Float32Array) => Array.from({ length: flat.length / 4 }, (_, i) => Array.from(flat.subarray(4 * i, 4 * i + 4)));
-    const matches = greedyMatch(rows(det.boxes), ranking, rows(inputBoxes), { iouThr: 0.5 });
-    const binary = probs.greater(thresh);
+    const matches = greedyMatch(rows(sub.boxes), ranking, rows(inputBoxes), { iouThr: MATCH_IOU });
     matches.forEach((d, g) => {
       if (d < 0) return;
-      const one = binary.slice([d, 0, 0, 0], [1, -1, -1, -1]);
+      const one = tf.tidy(() => probs.slice([d, 0, 0, 0], [1, -1, -1, -1]).greater(thresh));
       labels[g] = { mask: Uint8Array.from(one.dataSync()), score: weights[d]! };
       one.dispose();
     });
-    tf.dispose([probs, score, maskScore, binary]);
+    tf.dispose([probs, detScores, score, maskScore, sub.topFeats]);
   }
   // Unmatched boxes: the mask head run from the box's own best FCOS location (as the teacher would).
   const missing = labels.flatMap((l, g) => (l == null ? [g] : []));
@@ -110,7 +173,7 @@ function labelImage(
 }
 
 /** The labels of every image in `batch` (`records[i]` is the batch's i-th image), as journal records. */
-export async function labelBatch(model: CondInst, config: TrainConfig, batch: Batch, records: readonly ImageRecord[]): Promise<ImageResult[]> {
+export async function labelBatch(model: CondInst, config: TrainConfig, batch: Batch, records: readonly ImageRecord[], options: LabelBatchOptions = {}): Promise<ImageResult[]> {
   const input = model.normalize(batch.images, batch.imageSizes);
   const padded = [input.shape[1], input.shape[2]] as const;
   let out: CondInstOutput | null = null;
@@ -125,7 +188,7 @@ export async function labelBatch(model: CondInst, config: TrainConfig, batch: Ba
     });
     return records.map((record, b) => {
       const [oh, ow] = batch.originalSizes[b]!;
-      const { labels, unmatched } = labelImage(model, out!, dets[b]!, b, padded, record.boxes, batch.imageSizes[b]!, batch.originalSizes[b]!, config);
+      const { labels, unmatched } = labelImage(model, out!, dets[b]!, b, padded, record.boxes, batch.imageSizes[b]!, batch.originalSizes[b]!, config, options);
       return {
         image: record.id,
         unmatched,
