@@ -215,6 +215,38 @@ function checkDataset(ds: DatasetSource, key: string, source?: string): void {
   }
 }
 
+/** The GroupNorm group count of the FCOS towers (FCOS.NORM = "GN", 32 groups) and of a ResNet with norm GN. */
+const GN_GROUPS = 32;
+
+/**
+ * The model's channel counts and layer counts, checked where the config is read: a value the network cannot be
+ * built with (an FPN width the towers' GroupNorm cannot divide, a zero or fractional width) is a config error naming
+ * the key (exit 2), not an error from deep inside the model build after the data was prepared.
+ */
+function checkModelWidths(m: TrainConfig['model'], source?: string): void {
+  const positiveInt = (key: keyof TrainConfig['model'], min = 1) => {
+    const v = m[key];
+    check(typeof v === 'number' && Number.isInteger(v) && v >= min, `model.${key}`, `expected an integer >= ${min}, got ${JSON.stringify(v)}`, source);
+  };
+  positiveInt('fpnChannels');
+  check(m.fpnChannels % GN_GROUPS === 0, 'model.fpnChannels',
+    `expected a multiple of ${GN_GROUPS} (the FCOS head's towers use GroupNorm with ${GN_GROUPS} groups), got ${m.fpnChannels}; e.g. ${Math.max(GN_GROUPS, Math.round(m.fpnChannels / GN_GROUPS) * GN_GROUPS)}`, source);
+  positiveInt('headConvs', 0);
+  positiveInt('maskBranchChannels');
+  positiveInt('maskBranchOutChannels');
+  positiveInt('maskBranchConvs');
+  positiveInt('maskHeadChannels');
+  positiveInt('maskHeadLayers');
+  positiveInt('topkProposalsPerImage');
+  const b = m.backbone;
+  if (b.name === 'resnet') {
+    // The stem has 64·width channels, every stage a multiple of it; with GN each must split into 32 groups.
+    check(Number.isInteger(64 * b.width), 'model.backbone.width', `expected 64·width to be a whole number of channels (e.g. 1, 0.5, 0.25, 0.125), got ${b.width}`, source);
+    check(b.norm !== 'GN' || (64 * b.width) % GN_GROUPS === 0, 'model.backbone.width',
+      `expected 64·width divisible by ${GN_GROUPS} with model.backbone.norm "GN" (GroupNorm with ${GN_GROUPS} groups), got ${b.width} (64·width = ${64 * b.width}); use width 0.5 or 1, or norm "BN"`, source);
+  }
+}
+
 /** Merges `partial` over `base` (default: the reference config) and checks every value. */
 export function resolveTrainConfig(partial: unknown, base: TrainConfig = DEFAULT_TRAIN_CONFIG as TrainConfig, source?: string): TrainConfig {
   const c = mergeConfig(base, partial, NULLABLE, source);
@@ -228,6 +260,7 @@ export function resolveTrainConfig(partial: unknown, base: TrainConfig = DEFAULT
   oneOf(c.data.augType, AUG_TYPES, 'data.augType', source);
   check(Number.isInteger(c.model.backbone.freezeAt) && c.model.backbone.freezeAt >= 0 && c.model.backbone.freezeAt <= 5, 'model.backbone.freezeAt', `expected an integer 0..5, got ${c.model.backbone.freezeAt}`, source);
   check(c.model.backbone.width > 0, 'model.backbone.width', `expected > 0, got ${c.model.backbone.width}`, source);
+  checkModelWidths(c.model, source);
   check(c.model.pixelMean.length === 3 && c.model.pixelStd.length === 3, 'model.pixelMean', 'pixelMean and pixelStd need 3 values each', source);
   check(c.model.pixelStd.every((s) => s > 0), 'model.pixelStd', 'every value must be > 0', source);
   check(Number.isInteger(c.model.numClasses) && c.model.numClasses >= 0, 'model.numClasses', `expected an integer >= 0, got ${c.model.numClasses}`, source);

@@ -35,6 +35,33 @@ describe('resolveTrainConfig', () => {
     expect(() => resolveTrainConfig({ teacher: { momentum: 1 } })).toThrow(/teacher\.momentum/);
   });
 
+  it('checks the model widths when the config is read, naming the key: an FPN width the GroupNorm cannot divide, zero or fractional counts', () => {
+    const fails = (model: Record<string, unknown>) => {
+      try {
+        resolveTrainConfig({ model }, presetConfig('demo'), 'my.json');
+      } catch (e) {
+        expect(e).toBeInstanceOf(ConfigError); // exit 2 at the CLI
+        return (e as Error).message;
+      }
+      throw new Error(`accepted ${JSON.stringify(model)}`);
+    };
+    expect(fails({ fpnChannels: 16 })).toBe("my.json: config model.fpnChannels: expected a multiple of 32 (the FCOS head's towers use GroupNorm with 32 groups), got 16; e.g. 32");
+    expect(fails({ fpnChannels: 100 })).toMatch(/model\.fpnChannels: expected a multiple of 32 .*got 100; e\.g\. 96$/);
+    expect(fails({ fpnChannels: 0 })).toMatch(/model\.fpnChannels: expected an integer >= 1, got 0$/);
+    expect(fails({ fpnChannels: 32.5 })).toMatch(/model\.fpnChannels: expected an integer >= 1, got 32\.5$/);
+    expect(fails({ headConvs: -1 })).toMatch(/model\.headConvs: expected an integer >= 0, got -1$/);
+    for (const key of ['maskBranchChannels', 'maskBranchOutChannels', 'maskBranchConvs', 'maskHeadChannels', 'maskHeadLayers', 'topkProposalsPerImage']) {
+      expect(fails({ [key]: 0 })).toMatch(new RegExp(`config model\\.${key}: expected an integer >= 1, got 0$`));
+      expect(fails({ [key]: 1.5 })).toMatch(new RegExp(`config model\\.${key}: expected an integer >= 1, got 1\\.5$`));
+    }
+    expect(fails({ backbone: { width: 0.3 } })).toMatch(/model\.backbone\.width: expected 64·width to be a whole number of channels .*got 0\.3$/);
+    expect(fails({ backbone: { width: 0.25, norm: 'GN' } })).toMatch(/model\.backbone\.width: expected 64·width divisible by 32 with model\.backbone\.norm "GN" .*got 0\.25 \(64·width = 16\)/);
+    // What builds is accepted: 0 head convs, FPN 64, GN at width 0.5, any MobileNetV2 width (its GN uses gcd(32, C) groups).
+    expect(resolveTrainConfig({ model: { fpnChannels: 64, headConvs: 0, backbone: { width: 0.5, norm: 'GN' } } }, presetConfig('demo')).model.fpnChannels).toBe(64);
+    expect(resolveTrainConfig({ model: { backbone: { name: 'mobilenet_v2', width: 0.35 } } }, presetConfig('demo')).model.backbone.width).toBe(0.35);
+    for (const name of PRESET_NAMES) expect(() => resolveTrainConfig({}, presetConfig(name))).not.toThrow();
+  });
+
   it('accepts nullable dataset fields and checks the synthetic block', () => {
     const c = resolveTrainConfig({ data: { train: { synthetic: { count: 4, size: 64, seed: 3 } } } });
     expect(c.data.train.synthetic).toEqual({ count: 4, size: 64, seed: 3 });

@@ -17,6 +17,8 @@ beforeAll(async () => {
   await fs.writeFile(path.join(dir, 'binary.json'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d]));
   await fs.writeFile(path.join(dir, 'truncated.json'), '{"images": [{"id": 1, "file_name": "a.png"');
   await fs.writeFile(path.join(dir, 'syntax.json'), '{"seed": 1,\n "method": boxinst}');
+  // An FPN width the FCOS towers' GroupNorm (32 groups) cannot divide: a config error, before any data is prepared.
+  await fs.writeFile(path.join(dir, 'fpn16.json'), JSON.stringify({ preset: 'demo', model: { fpnChannels: 16 } }));
   const coco = (bbox: unknown[]) => JSON.stringify({
     images: [{ id: 1, file_name: 'a.png', width: 10, height: 10 }],
     annotations: [{ id: 1, image_id: 1, category_id: 1, bbox, area: 1, iscrowd: 0 }],
@@ -58,6 +60,13 @@ describe('boxteacher: bad input gives one clear error', () => {
     await expectCleanError(['train', '--config', path.join(dir, 'binary.json')], 2, /--config .*binary\.json: not a JSON text file \(a zero byte at offset 8\)/);
     await expectCleanError(['train', '--config', path.join(dir, 'truncated.json')], 2, /--config .*truncated\.json: not valid JSON: the file ends early \(truncated\?\) at line 1, at \.images\[0\]\.file_name/);
     await expectCleanError(['train', '--config', path.join(dir, 'syntax.json')], 2, /--config .*syntax\.json: not valid JSON: line 2, at \.method: found "boxinst}"; expected a JSON value/);
+  });
+
+  it('a model width the network cannot be built with (exit 2 at config time, names the key)', async () => {
+    const out = path.join(dir, 'fpn16-run');
+    await expectCleanError(['train', '--config', path.join(dir, 'fpn16.json'), '--out', out], 2,
+      /^boxteacher train: .*fpn16\.json: config model\.fpnChannels: expected a multiple of 32 \(the FCOS head's towers use GroupNorm with 32 groups\), got 16; e\.g\. 32$/);
+    await expect(fs.access(out)).rejects.toThrow(); // rejected before the run folder was made
   });
 
   it('a missing, binary or malformed COCO file (exit 1, names the file and JSON path)', async () => {
