@@ -1,6 +1,6 @@
 // End-to-end through the real CLI (cpu backend, a tiny untrained model, 64² synthetic images): a label run killed
 // with SIGKILL and rerun with the same command writes the same bytes as an uninterrupted run; three shards run as
-// three local processes with the array-job engines' index variables (as deploy/kubernetes runs them), then merged,
+// three local processes with the array-job engines' index variables (the commands of deploy/kubernetes), then merged,
 // write the same bytes again; merge names what is missing when a shard is absent or unfinished.
 import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectCleanError, messageLines } from '../integration/clean-error';
 import { PACKAGE_ROOT, runCli } from '../integration/cli-runner';
+import { kubernetesCommands } from './kubernetes-manifests';
 import { makeTinyJob, type TinyJob } from './tiny-job';
 
 const IMAGES = 16;
@@ -85,24 +86,33 @@ describe('boxteacher label at dataset scale (cpu, tiny model)', () => {
     await expect(fs.access(journal)).rejects.toThrow();
   }, 60_000);
 
-  it('3 shards (index from JOB_COMPLETION_INDEX, AWS_BATCH_JOB_ARRAY_INDEX, SLURM_ARRAY_TASK_ID) + merge = one run, byte for byte', async () => {
+  it('the Kubernetes manifests\' commands as 3 local processes (index from JOB_COMPLETION_INDEX, AWS_BATCH_JOB_ARRAY_INDEX, SLURM_ARRAY_TASK_ID) + merge = one run, byte for byte', async () => {
+    // deploy/kubernetes/label-job.yaml and merge-job.yaml read as Kubernetes runs them, the volume being `dir`
+    // (tiny-job.ts writes the volume's layout). Kubernetes expands $(JOB_COMPLETION_INDEX) in the output path; the
+    // CLI reads the index itself from the engine's variable: one engine's per process here.
+    const k8s = await kubernetesCommands(dir);
+    expect(k8s.shards).toBe(3);
     const vars = ['JOB_COMPLETION_INDEX', 'AWS_BATCH_JOB_ARRAY_INDEX', 'SLURM_ARRAY_TASK_ID'];
-    const shardFile = (i: number) => path.join(dir, 'shards', `shard-${i}.jsonl`);
-    const results = await Promise.all(vars.map((v, i) => runCli(label(shardFile(i), '--shards', '3'), { ...ENV, [v]: String(i) })));
+    const shardFile = (i: number) => path.join(dir, 'output', 'shards', `shard-${i}.jsonl`);
+    const results = await Promise.all(vars.map((v, i) => runCli(k8s.label(i), { ...k8s.env, ...ENV, [v]: String(i) })));
     for (const r of results) expect(r.code, r.stderr).toBe(0);
     // Each shard labelled a part, the parts cover the images once.
     const counts = await Promise.all([0, 1, 2].map((i) => journalRecords(shardFile(i))));
     expect(counts.reduce((a, b) => a + b)).toBe(IMAGES);
     for (const c of counts) expect(c).toBeGreaterThan(0);
-    const merged = path.join(dir, 'merged.json');
-    // Shard files in any order.
-    const result = await runCli(['merge', '--coco', job.coco, '--out', merged, shardFile(2), shardFile(0), shardFile(1)], ENV);
+    // The merge Job's command; and the shard files in another order give the same bytes.
+    const merged = path.join(dir, 'output', 'labelled.json');
+    expect(k8s.merge).toEqual(['merge', '--coco', job.coco, '--out', merged, shardFile(0), shardFile(1), shardFile(2)]);
+    const result = await runCli(k8s.merge, ENV);
     expect(result.code, result.stderr).toBe(0);
     expect((await fs.readFile(merged)).equals(reference)).toBe(true);
+    const reordered = path.join(dir, 'merged-reordered.json');
+    expect((await runCli(['merge', '--coco', job.coco, '--out', reordered, shardFile(2), shardFile(0), shardFile(1)], ENV)).code).toBe(0);
+    expect((await fs.readFile(reordered)).equals(reference)).toBe(true);
 
     // (c) An unfinished shard and an absent one are named, with the missing image ids; nothing is written.
     const bad = path.join(dir, 'bad-merge.json');
-    const unfinished = path.join(dir, 'shards', 'unfinished-1.jsonl');
+    const unfinished = path.join(dir, 'output', 'shards', 'unfinished-1.jsonl');
     const lines = (await fs.readFile(shardFile(1), 'utf8')).split('\n');
     await fs.writeFile(unfinished, `${lines.slice(0, 2).join('\n')}\n`); // header + one record: killed early
     const missing = counts[1]! - 1 + counts[2]!;

@@ -1,6 +1,7 @@
 // A tiny labelling job for the batch-labelling tests: synthetic images written as a COCO folder and an untrained,
 // seeded tiny model saved as a run folder (config.json + a checkpoint), as `boxteacher train` would leave it.
-// Training is not needed: the tests compare bytes between runs of the same model, not mask quality.
+// Training is not needed: the tests compare bytes between runs of the same model, not mask quality. The layout is
+// the shared volume's in deploy/kubernetes (DIR/model, DIR/dataset/annotations_boxes.json, DIR/dataset/images).
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { initBackend, seed } from '@boxteacher/core';
@@ -17,10 +18,10 @@ export interface TinyJob {
 export async function makeTinyJob(dir: string, options: { count: number; size?: number }): Promise<TinyJob> {
   await initBackend('cpu');
   const size = options.size ?? 64;
-  const data = await writeCocoFolder(syntheticShapes({ count: options.count, size, seed: 11 }), path.join(dir, 'data'));
+  const data = await writeCocoFolder(syntheticShapes({ count: options.count, size, seed: 11 }), path.join(dir, 'dataset'));
   const { preset, ...raw } = JSON.parse(await fs.readFile(path.join(PACKAGE_ROOT, 'test/fixtures/tiny-config.json'), 'utf8')) as { preset: string };
   const config = resolveTrainConfig({ ...raw, data: { ...(raw as { data: object }).data, minSizeTest: size, maxSizeTest: size } }, presetConfig(preset));
-  const run = path.join(dir, 'run');
+  const run = path.join(dir, 'model');
   await fs.mkdir(run, { recursive: true });
   await fs.writeFile(path.join(run, 'config.json'), JSON.stringify(config));
   const categories = (JSON.parse(await fs.readFile(data.boxAnnotations, 'utf8')) as { categories: Array<{ id: number; name: string }> }).categories;
