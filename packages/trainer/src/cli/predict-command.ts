@@ -10,7 +10,7 @@ import { renderSampleOverlay } from '../report';
 import { detectionsToCocoResults } from '../training/evaluate-model';
 import { MODEL_FLAGS, loadModelFromFlags } from './model-flags';
 import { makeOutputDir, writeOutputFile } from './output-files';
-import { UsageError, type FlagSpec, type ParsedFlags } from './parse-args';
+import type { FlagSpec, ParsedFlags } from './parse-args';
 
 export const PREDICT_FLAGS: Record<string, FlagSpec> = {
   ...MODEL_FLAGS,
@@ -22,12 +22,16 @@ export const PREDICT_FLAGS: Record<string, FlagSpec> = {
 
 const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.webp']);
 
+/**
+ * The image files `--images` names. A missing path or a folder without images is a plain error (exit 1), as a
+ * missing --coco or --checkpoint file is for the other commands; exit 2 is for usage (a flag missing or malformed).
+ */
 async function imageFiles(target: string): Promise<string[]> {
   const stat = await fs.stat(target).catch(() => null);
-  if (stat == null) throw new UsageError(`--images ${target}: no such file or folder`);
+  if (stat == null) throw new Error(`--images ${target}: no such file or folder`);
   if (stat.isFile()) return [path.resolve(target)];
   const names = (await fs.readdir(target)).filter((n) => IMAGE_EXTENSIONS.has(path.extname(n).toLowerCase())).sort();
-  if (names.length === 0) throw new UsageError(`--images ${target}: the folder has no .jpg, .png or .webp image`);
+  if (names.length === 0) throw new Error(`--images ${target}: the folder has no .jpg, .png or .webp image`);
   return names.map((n) => path.resolve(target, n));
 }
 

@@ -136,11 +136,11 @@ describe('boxteacher: missing, truncated and non-image files give one clear erro
     }
   }, 60_000);
 
-  it('predict: names the image file (exit 1; a missing --images path is a usage error, exit 2)', async () => {
+  it('predict: names the image file (exit 1, a missing --images path too: exit 2 is for usage)', async () => {
     const predict = (image: string) => ['predict', '--checkpoint', run, '--images', path.join(dir, image), '--out', path.join(dir, 'pred')];
     await expectCleanError(predict('images/half.jpg'), 1, /half\.jpg: the jpeg data is corrupt or truncated .*; expected a complete jpeg file/);
     await expectCleanError(predict('images/text.jpg'), 1, /text\.jpg: not a recognised image \(starts with "hello, t"\)/);
-    await expectCleanError(predict('images/missing.png'), 2, /--images .*missing\.png: no such file or folder/);
+    await expectCleanError(predict('images/missing.png'), 1, /--images .*missing\.png: no such file or folder/);
     await expect(fs.access(path.join(dir, 'pred', 'results.json'))).rejects.toThrow();
   }, 60_000);
 });
