@@ -25,9 +25,10 @@ export interface FcosTargetsOptions {
   /**
    * Where the centre-sampling region is centred: 'box' (default) the box centre, as FCOS and BoxTeacher do;
    * 'box-mask' the centroid of the box rasterised on the padded image (rows ⌊y0⌋…⌊y1+1⌋−1, columns ⌊x0⌋…⌊x1+1⌋−1),
-   * as AdelaiDet's BoxInst does (it passes its box masks to get_sample_region as gt_bitmasks_full).
+   * as AdelaiDet's BoxInst does (it passes its box masks to get_sample_region as gt_bitmasks_full); 'mask' each
+   * image's `maskCentroids`, as AdelaiDet's supervised CondInst does with the instance masks.
    */
-  sampleCenter: 'box' | 'box-mask';
+  sampleCenter: 'box' | 'box-mask' | 'mask';
   /** Background label and class count, default 80. */
   numClasses: number;
 }
@@ -52,7 +53,9 @@ export function resolveFcosTargetsOptions(partial: Partial<FcosTargetsOptions> =
   if (typeof o.centerSample !== 'boolean') throw new Error(`fcosTargets: option centerSample must be a boolean, got ${JSON.stringify(o.centerSample)}`);
   checkFinite('fcosTargets', 'posRadius', o.posRadius, { min: 0 });
   checkPositiveInt('fcosTargets', 'numClasses', o.numClasses);
-  if (o.sampleCenter !== 'box' && o.sampleCenter !== 'box-mask') throw new Error(`fcosTargets: option sampleCenter must be 'box' or 'box-mask', got ${JSON.stringify(o.sampleCenter)}`);
+  if (o.sampleCenter !== 'box' && o.sampleCenter !== 'box-mask' && o.sampleCenter !== 'mask') {
+    throw new Error(`fcosTargets: option sampleCenter must be 'box', 'box-mask' or 'mask', got ${JSON.stringify(o.sampleCenter)}`);
+  }
   return { strides, sizesOfInterest: soi, centerSample: o.centerSample, posRadius: o.posRadius, numClasses: o.numClasses, sampleCenter: o.sampleCenter };
 }
 
@@ -64,6 +67,11 @@ export interface FcosImageTargets {
   classes: ArrayLike<number>;
   /** The image's valid (unpadded) `[height, width]`; when given, boxes are clipped to it (detectron2 Boxes.clip). */
   imageSize?: readonly [number, number];
+  /**
+   * With `sampleCenter: 'mask'` (and only then), `[G·2]` (x, y) per box: the mean pixel index (column, row) of its
+   * instance mask on the padded image, as AdelaiDet computes from `gt_bitmasks_full` (an empty mask: (0, 0)).
+   */
+  maskCentroids?: ArrayLike<number>;
 }
 
 /** A box that was not used, and why. */
@@ -169,6 +177,13 @@ export function fcosTargets(
       const [h, w] = img.imageSize;
       if (!(h > 0 && w > 0)) throw new Error(`fcosTargets: images[${n}].imageSize must be [height, width] > 0, got [${img.imageSize}]`);
     }
+    if (o.sampleCenter === 'mask') {
+      const c = img.maskCentroids;
+      if (c == null || c.length !== 2 * rows.length) {
+        throw new Error(`fcosTargets: images[${n}].maskCentroids must hold (x, y) for each of the ${rows.length} boxes with sampleCenter 'mask', got ${c == null ? 'none' : `length ${c.length}`}`);
+      }
+      for (let k = 0; k < c.length; k++) checkFinite('fcosTargets', `images[${n}].maskCentroids[${k}]`, c[k]!);
+    }
     const clean: CleanBox[] = [];
     rows.forEach((row, g) => {
       const cls = img.classes[g]!;
@@ -198,6 +213,9 @@ export function fcosTargets(
         const [paddedH, paddedW] = [featureShapes[0]![0] * strides[0]!, featureShapes[0]![1] * strides[0]!];
         cx = f32((Math.floor(x0) + Math.min(Math.floor(x1 + 1), paddedW) - 1) / 2);
         cy = f32((Math.floor(y0) + Math.min(Math.floor(y1 + 1), paddedH) - 1) / 2);
+      } else if (o.sampleCenter === 'mask') {
+        cx = f32(img.maskCentroids![2 * g]!);
+        cy = f32(img.maskCentroids![2 * g + 1]!);
       }
       clean.push({ x0, y0, x1, y1, area: f32(bw * bh), cx, cy, cls, globalIndex: offset + g });
     });

@@ -98,6 +98,40 @@ describe('fcosTargets', () => {
       expect(t.labels[p4Cell]).toBe(0);
     });
 
+    describe('where the centre-sampling region is centred', () => {
+      const shapes: Array<[number, number]> = [[16, 16], [8, 8], [4, 4], [2, 2], [1, 1]]; // a 128×128 padded image
+      const p3Positives = (t: ReturnType<typeof fcosTargets>) =>
+        Array.from(t.positiveIndices).filter((i) => t.fpnLevels[i] === 0).map((i) => [t.locations[2 * i], t.locations[2 * i + 1]]);
+
+      it("'mask' centres it on the given mask centroid (supervised CondInst): worked by hand", () => {
+        // Box 0..64 on both axes; P3 (stride 8, radius 1.5·8 = 12) cells sit at 4 + 8k. Around the box centre (32, 32)
+        // the region is (20, 44) on each axis: cells 28 and 36 → 4 positives. Around a mask centroid (10, 10) it is
+        // (−2, 22) ∩ (0, 64) = (0, 22): cells 4, 12, 20 → 9 positives.
+        const box = { boxes: [[0, 0, 64, 64]], classes: [0] };
+        expect(p3Positives(fcosTargets(shapes, [box]))).toEqual([[28, 28], [36, 28], [28, 36], [36, 36]]);
+        const mask = p3Positives(fcosTargets(shapes, [{ ...box, maskCentroids: [10, 10] }], { sampleCenter: 'mask' }));
+        expect(mask).toEqual([4, 12, 20].flatMap((y) => [4, 12, 20].map((x) => [x, y])));
+      });
+
+      it("'box-mask' is 'mask' with the rasterised box's centroid (AdelaiDet BoxInst passes box masks as the masks)", () => {
+        const boxes = [[3.6, 5.2, 40.9, 33.1], [50.5, 60, 127.5, 100.2]];
+        // Rows ⌊y0⌋…⌊y1+1⌋−1 and columns ⌊x0⌋…⌊x1+1⌋−1 of the padded image: the mean index of each range.
+        const centroids = boxes.flatMap(([x0, y0, x1, y1]) => [(Math.floor(x0!) + Math.min(Math.floor(x1! + 1), 128) - 1) / 2, (Math.floor(y0!) + Math.floor(y1! + 1) - 1) / 2]);
+        const a = fcosTargets(shapes, [{ boxes, classes: [1, 2] }], { sampleCenter: 'box-mask' });
+        const b = fcosTargets(shapes, [{ boxes, classes: [1, 2], maskCentroids: centroids }], { sampleCenter: 'mask' });
+        expect(Array.from(b.labels)).toEqual(Array.from(a.labels));
+        expect(Array.from(b.gtInds)).toEqual(Array.from(a.gtInds));
+        expect(Array.from(b.positiveIndices)).toEqual(Array.from(a.positiveIndices));
+        expect(Array.from(a.positiveIndices)).not.toEqual(Array.from(fcosTargets(shapes, [{ boxes, classes: [1, 2] }]).positiveIndices));
+      });
+
+      it("'mask' without a centroid per box is an error that names the image", () => {
+        expect(() => fcosTargets(shapes, [{ boxes: [[0, 0, 8, 8]], classes: [0] }], { sampleCenter: 'mask' })).toThrow(/images\[0\]\.maskCentroids must hold \(x, y\) for each of the 1 boxes/);
+        expect(() => fcosTargets(shapes, [{ boxes: [[0, 0, 8, 8]], classes: [0], maskCentroids: [1, Number.NaN] }], { sampleCenter: 'mask' })).toThrow(/maskCentroids\[1\]/);
+        expect(() => fcosTargets(shapes, [], { sampleCenter: 'middle' as never })).toThrow(/'box', 'box-mask' or 'mask'/);
+      });
+    });
+
     it('rejects bad input naming the argument', () => {
       const shapes: Array<[number, number]> = [[1, 1], [1, 1], [1, 1], [1, 1], [1, 1]];
       expect(() => fcosTargets(shapes, [{ boxes: [[0, 0, 1, 1]], classes: [80] }])).toThrow(/images\[0\]\.classes\[0\]/);

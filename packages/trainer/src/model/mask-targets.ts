@@ -25,6 +25,26 @@ export function disposeMaskTargets(t: MaskTargets): void {
   if (t.pseudo) tf.dispose([t.pseudo.masks, t.pseudo.affinity, t.pseudo.flags]);
 }
 
+/**
+ * `[K·2]` (x, y) per instance: the mean pixel index (column, row) of each mask `[K, H, W, 1]` of one padded image,
+ * the centre AdelaiDet's supervised CondInst samples FCOS positives around (get_sample_region with
+ * gt_bitmasks_full: m10/m00, m01/m00 with m00 clamped to 1e-6, so an empty mask gives (0, 0)).
+ */
+export function maskCentroids(masks: tf.Tensor4D): Float32Array {
+  const [k, h, w] = masks.shape;
+  if (k === 0) return new Float32Array(0);
+  const sums = tf.tidy(() => {
+    const m = masks.reshape([k, h, w]);
+    const m00 = m.sum([1, 2]).maximum(1e-6);
+    const xs = tf.range(0, w, 1, 'float32').reshape([1, 1, w]);
+    const ys = tf.range(0, h, 1, 'float32').reshape([1, h, 1]);
+    return tf.stack([m.mul(xs).sum([1, 2]).div(m00), m.mul(ys).sum([1, 2]).div(m00)], 1);
+  });
+  const out = sums.dataSync() as Float32Array;
+  sums.dispose();
+  return out;
+}
+
 /** Picks pixels [2::4, 2::4] of full-resolution maps `[K, H, W, C]` → `[K, H/4, W/4, C]`. Caller disposes. */
 export function sampleAtMaskStride(maps: tf.Tensor4D): tf.Tensor4D {
   const [k, h, w, c] = maps.shape;

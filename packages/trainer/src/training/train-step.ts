@@ -3,12 +3,12 @@
 //   → student forward on the strong view → losses → backward → SGD step.
 // A non-finite loss skips the step (weights untouched) and is reported to the caller.
 import { tf } from '@boxteacher/core';
-import { fcosTargets } from '@boxteacher/heads';
+import { fcosTargets, type FcosTargetsOptions } from '@boxteacher/heads';
 import type { EmaTeacher } from '@boxteacher/teacher';
 import type { Batch } from '@boxteacher/data';
 import type { TrainConfig } from '../config/train-config';
 import { featureShapes, type CondInst } from '../model/condinst';
-import { boxTargets, disposeMaskTargets } from '../model/mask-targets';
+import { boxTargets, disposeMaskTargets, maskCentroids } from '../model/mask-targets';
 import { studentLosses } from '../model/student-losses';
 import { teacherPseudoLabels, type PseudoLabelStats } from '../model/teacher-pseudo-labels';
 import type { Sgd } from '../optim/sgd';
@@ -38,6 +38,15 @@ export interface TrainStepResult {
   phases: Record<string, number>;
 }
 
+/**
+ * Where FCOS centres its positive regions, as each official model does: AdelaiDet's supervised CondInst on the
+ * instance masks' centroids, its BoxInst on the rasterised boxes' centroids, BoxTeacher's CondInst on the boxes.
+ */
+export function fcosSampleCenter(method: TrainConfig['method'], batch: Batch): FcosTargetsOptions['sampleCenter'] {
+  if (method === 'supervised') return batch.masks != null ? 'mask' : 'box'; // (no masks: boxTargets says so next)
+  return method === 'boxinst' ? 'box-mask' : 'box';
+}
+
 /** Runs iteration `iter` (0-based) on `batch`. The batch stays owned by the caller. */
 export async function trainStep(ctx: TrainStepContext, batch: Batch, iter: number): Promise<TrainStepResult> {
   const { config, student, teacher, optimizer, trainable } = ctx;
@@ -53,11 +62,16 @@ export async function trainStep(ctx: TrainStepContext, batch: Batch, iter: numbe
 
   // Targets from the batch (no gradient): FCOS assignment, box masks, colour similarity, real masks if supervised.
   const [padH, padW] = [batch.images.shape[1], batch.images.shape[2]];
+  const sampleCenter = fcosSampleCenter(config.method, batch);
   const targets = fcosTargets(
     featureShapes(padH, padW),
-    batch.boxes.map((b, i) => ({ boxes: b.dataSync(), classes: batch.classes[i]!.dataSync(), imageSize: batch.imageSizes[i]! })),
-    // AdelaiDet's BoxInst centres its sampling regions on the rasterised boxes' centroids; BoxTeacher on the boxes.
-    { numClasses: student.numClasses, sampleCenter: config.method === 'boxinst' ? 'box-mask' : 'box' },
+    batch.boxes.map((b, i) => ({
+      boxes: b.dataSync(),
+      classes: batch.classes[i]!.dataSync(),
+      imageSize: batch.imageSizes[i]!,
+      ...(sampleCenter === 'mask' ? { maskCentroids: maskCentroids(batch.masks![i]!) } : {}),
+    })),
+    { numClasses: student.numClasses, sampleCenter },
   );
   const maskTargets = boxTargets(batch, pairwise, config.method === 'supervised');
   lap('targets');
