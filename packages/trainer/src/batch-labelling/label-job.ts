@@ -32,6 +32,8 @@ export interface LabelJobOptions {
   loaded: object;
   /** fsync interval of the journal (default 5 s) */
   syncEveryMs?: number;
+  /** labels one batch (default labelBatch; the memory test and the bench's memory probe give a stand-in) */
+  labeller?: typeof labelBatch;
 }
 
 export interface LabelJobResult {
@@ -130,7 +132,7 @@ async function labelImages(o: LabelJobOptions, todo: ImageRecord[], position: Re
     for (let batch = await batcher.next(); batch != null; batch = await batcher.next()) {
       try {
         const records = batch.imageIds.map((id) => o.dataset.images[position.get(id)!]!);
-        for (const result of await labelBatch(o.model, o.config, batch, records)) onResult(result);
+        for (const result of await (o.labeller ?? labelBatch)(o.model, o.config, batch, records)) onResult(result);
       } finally {
         batch.dispose();
       }
