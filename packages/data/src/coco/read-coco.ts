@@ -123,7 +123,7 @@ export async function readCoco(path: string, options: ReadCocoOptions = {}): Pro
   const categories: { id: number; name: string; supercategory?: string; index: number }[] = [];
   const categoryIndexById = new Map<number, number>();
   const pending = new PendingAnnotations();
-  const annotationIds = new Set<number>();
+  const annotationIndexById = new Map<number, number>();
   const presentKeys = new Set<string>();
 
   await streamJsonFile(
@@ -166,8 +166,11 @@ export async function readCoco(path: string, options: ReadCocoOptions = {}): Pro
             throw new DataFormatError('INVALID_VALUE', file, `${p}.area`, `found ${typeName(o.area)}`, 'a finite number ≥ 0');
           }
           const segmentation = boxesOnly ? null : parseSegmentation(ctx, o.segmentation, `${p}.segmentation`);
-          if (annotationIds.has(id)) warnings.add('DUPLICATE_ANNOTATION_ID', `${file}: ${p}.id`, `annotation id ${id} is used more than once (kept both)`);
-          annotationIds.add(id);
+          // Annotation ids must be unique as image and category ids are: pycocotools indexes annotations by id, so a
+          // second one with the same id silently replaces the first in evaluation and in every lookup by id.
+          const prev = annotationIndexById.get(id);
+          if (prev !== undefined) throw new DataFormatError('DUPLICATE_ID', file, `${p}.id`, `annotation id ${id} already used by annotations[${prev}]`, 'unique annotation ids');
+          annotationIndexById.set(id, index);
           pending.push(id, imageId, categoryId, bbox, iscrowd, segmentation, !boxesOnly);
         }
       },

@@ -1,5 +1,5 @@
 // More of the bad-input corpus through the real CLI: synth and demo flags, missing checkpoints through every
-// command that loads one, COCO-level errors (duplicate image and category ids, unknown image and category ids, NaN
+// command that loads one, COCO-level errors (duplicate image, category and annotation ids, unknown image and category ids, NaN
 // boxes). Each: the documented exit code, one to four lines naming the flag, file or JSON path, no stack trace, no
 // raw Node error.
 import { promises as fs } from 'node:fs';
@@ -20,6 +20,7 @@ beforeAll(async () => {
   await fs.writeFile(path.join(dir, 'ok.json'), coco([image(1)], [box(1, 1)]));
   await fs.writeFile(path.join(dir, 'duplicate-image.json'), coco([image(1), image(1, 'b.png')], []));
   await fs.writeFile(path.join(dir, 'unknown-image.json'), coco([image(1)], [box(1, 7)]));
+  await fs.writeFile(path.join(dir, 'duplicate-annotation.json'), coco([image(1), image(2, 'b.png')], [box(1, 1), box(2, 2), box(1, 2)]));
   // NaN is not JSON (Python's json.dump writes it for float('nan')); an unknown category; a category id used twice.
   await fs.writeFile(path.join(dir, 'nan-box.json'), coco([image(1)], [box(1, 1)]).replace('"bbox":[0,0,1,1]', '"bbox":[0,0,NaN,1]'));
   await fs.writeFile(path.join(dir, 'unknown-category.json'), coco([image(1)], [{ ...box(1, 1), category_id: 9 }]));
@@ -44,9 +45,11 @@ describe('boxteacher: more bad input, one clear error each', () => {
     await expectCleanError(['eval', '--checkpoint', missing, '--coco', path.join(dir, 'ok.json')], 1, /--checkpoint .*no-such-run: no such folder or \.safetensors file/);
   });
 
-  it('COCO duplicate image ids and unknown image ids (names the file and JSON path)', async () => {
+  it('COCO duplicate image and annotation ids, unknown image ids (names the file and JSON path)', async () => {
     await expectCleanError(['label', '--checkpoint', 'x', '--coco', path.join(dir, 'duplicate-image.json'), '--out', path.join(dir, 'o.json')], 1, /duplicate-image\.json: images\[1\]\.id: image id 1 already used by images\[0\]/);
     await expectCleanError(['label', '--checkpoint', 'x', '--coco', path.join(dir, 'unknown-image.json'), '--out', path.join(dir, 'o.json')], 1, /unknown-image\.json: annotations\[0\]\.image_id: image id 7 is not in "images"/);
+    await expectCleanError(['label', '--checkpoint', 'x', '--coco', path.join(dir, 'duplicate-annotation.json'), '--out', path.join(dir, 'o.json')], 1,
+      /duplicate-annotation\.json: annotations\[2\]\.id: annotation id 1 already used by annotations\[0\]; expected unique annotation ids$/);
   });
 
   it('COCO NaN boxes, unknown category ids and duplicate category ids (names the file and JSON path)', async () => {
