@@ -8,6 +8,7 @@ import type { ResNet } from '../resnet';
 import { describeArchitecture, inferArchitecture, sameArchitecture } from './checkpoint-architecture';
 import { detectron2CheckpointName, detectron2Prefix, isCaffe2Name } from './detectron2-names';
 import { detectron2ToTorchvisionName, torchvisionToDetectron2Name, type NameMapping } from './torchvision-names';
+import { listNames } from './list-names';
 
 export const WEIGHT_SOURCES = ['torchvision', 'detectron2'] as const;
 export type WeightSource = (typeof WEIGHT_SOURCES)[number];
@@ -35,11 +36,6 @@ export class ResNetWeightsError extends Error {
     super(`loadResNetWeights(${file}): ${message}`);
     this.name = 'ResNetWeightsError';
   }
-}
-
-function list(items: string[], limit = 12): string {
-  const shown = items.slice(0, limit).join(', ');
-  return items.length > limit ? `${shown}, … (${items.length - limit} more)` : shown;
 }
 
 /** HWIO [kh, kw, in, out] → OIHW [out, in, kh, kw] (for messages in the file's own layout). */
@@ -110,7 +106,7 @@ function assign(model: ResNet, tensors: Record<string, tf.Tensor>, from: WeightS
     else mapped.set(m.name, key);
   }
   if (unknown.length > 0 && mapped.size === 0) {
-    throw new ResNetWeightsError(file, `no key is a ${from} ResNet parameter name (first keys: ${list(keys, 6)}).${otherSourceHint(keys, from)}`);
+    throw new ResNetWeightsError(file, `no key is a ${from} ResNet parameter name (first keys: ${listNames(keys, 6)}).${otherSourceHint(keys, from)}`);
   }
 
   // 2. Architecture: the same blocks and stem width, or one sentence naming both.
@@ -147,12 +143,12 @@ function assign(model: ResNet, tensors: Record<string, tf.Tensor>, from: WeightS
   }
   if (missing.length + unexpected.length + misShaped.length > 0) {
     const parts: string[] = [];
-    if (missing.length > 0) parts.push(`missing keys (${missing.length}): ${list(missing)}`);
+    if (missing.length > 0) parts.push(`missing keys (${missing.length}): ${listNames(missing)}`);
     if (unexpected.length > 0) {
       const gnHint = model.options.norm === 'GN' && unexpected.some((k) => /running_(mean|var)/.test(k)) ? ' (BatchNorm statistics, but the model uses GN)' : '';
-      parts.push(`unexpected keys (${unexpected.length})${gnHint}: ${list(unexpected)}`);
+      parts.push(`unexpected keys (${unexpected.length})${gnHint}: ${listNames(unexpected)}`);
     }
-    if (misShaped.length > 0) parts.push(`mis-shaped keys (${misShaped.length}, shapes in OIHW): ${list(misShaped)}`);
+    if (misShaped.length > 0) parts.push(`mis-shaped keys (${misShaped.length}, shapes in OIHW): ${listNames(misShaped)}`);
     throw new ResNetWeightsError(file, `${parts.join('; ')}.${otherSourceHint(keys, from)}`);
   }
 
@@ -172,7 +168,7 @@ function assign(model: ResNet, tensors: Record<string, tf.Tensor>, from: WeightS
     }
   });
 
-  for (const [why, ks] of ignoredWhy) report.notes.push(`ignored ${ks.length} key(s), ${why}: ${list(ks, 4)}`);
+  for (const [why, ks] of ignoredWhy) report.notes.push(`ignored ${ks.length} key(s), ${why}: ${listNames(ks, 4)}`);
   if (from === 'torchvision' && modelArch.bottleneck && model.options.strideInOneByOne) {
     // Weights cannot tell where the stride was (same shapes), so this is a note, not an error (detectron2's
     // R-101-DCN config mixes them on purpose, spec/boxteacher.md §2).
