@@ -1,4 +1,6 @@
 // `boxteacher train`: trains from a preset or a JSON config, overridable by flags.
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
 import { presetConfig, PRESET_NAMES } from '../config/presets';
 import { DEFAULT_TRAIN_CONFIG, resolveTrainConfig, METHODS, type TrainConfig } from '../config/train-config';
 import { trainRun, type TrainRunResult } from '../training/train-run';
@@ -49,10 +51,19 @@ export async function configFromFlags(flags: ParsedFlags): Promise<TrainConfig> 
   return config;
 }
 
+/** The run's own config.json, which --resume compares with this run's config: readable JSON, or one line naming it. */
+async function checkRunConfig(outDir: string): Promise<void> {
+  const file = path.join(outDir, 'config.json');
+  if (!(await fs.access(file).then(() => true, () => false))) return; // a run without one starts from step 0
+  const raw = await readJsonFile(file, '--resume: the run config');
+  if (raw == null || typeof raw !== 'object' || Array.isArray(raw)) throw new Error(`--resume: the run config ${file}: expected a JSON object (the config the run was started with)`);
+}
+
 export async function trainCommand(flags: ParsedFlags): Promise<TrainRunResult> {
   const config = await configFromFlags(flags);
   const outDir = flags.out != null ? String(flags.out) : defaultRunDir(config.name);
   if (flags.resume && flags.out == null) throw new UsageError('--resume needs --out (the run folder to continue)');
+  if (flags.resume) await checkRunConfig(outDir);
   process.stdout.write(`run folder: ${outDir}\n`);
   const result = await trainRun(config, { outDir, resume: Boolean(flags.resume) });
   if (result.finalEval) {

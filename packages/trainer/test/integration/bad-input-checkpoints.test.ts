@@ -190,5 +190,10 @@ describe('boxteacher: broken and foreign checkpoints give one clear error', () =
     };
     await resume(text.slice(0, Math.floor(text.length / 2)), new RegExp(`^boxteacher train: the checkpoint state ${state.replace(/[/.]/g, '\\$&')}: not valid JSON: the file ends early \\(truncated\\?\\) at line \\d+`));
     await resume(JSON.stringify({ step: 1, state: [] }), /^boxteacher train: the checkpoint state .*step-0000001\/state\.json: state: found an array; expected an object$/);
+    // The run's config.json cut short: --resume names it, no raw SyntaxError.
+    await fs.writeFile(state, text);
+    const config = path.join(copy, 'config.json');
+    await fs.writeFile(config, (await fs.readFile(config, 'utf8')).slice(0, 100));
+    await resume(text, /^boxteacher train: --resume: the run config .*resume-state\/config\.json: not valid JSON: the file ends early \(truncated\?\)/);
   }, 60_000);
 });
