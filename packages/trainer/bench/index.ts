@@ -1,6 +1,9 @@
 // npm run bench -w @boxteacher/trainer: images/s of a BoxTeacher training step (student + teacher + losses) and of
 // inference, for the demo preset and for R-50 at 512², with the share of time per phase. Backends: the active one
-// (BOXTEACHER_BACKEND, default auto). Usage: tsx bench/index.ts [--steps N] [--skip-r50] [--force-r50]
+// (BOXTEACHER_BACKEND, default auto). Then the labelling line (bench/labelling.ts): label images/s and boxes/s,
+// the n-shard speed-up, peak RSS at 10 k and 100 k images.
+// Usage: tsx bench/index.ts [--steps N] [--skip-r50] [--force-r50] [--labelling-only] [--label-images N]
+//        [--label-shards N] [--label-memory 10000,100000]
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -9,10 +12,13 @@ import { Batcher, readCoco } from '@boxteacher/data';
 import { CondInst, predictInstances, presetConfig, resolveTrainConfig, type TrainConfig } from '../src/index';
 import { timeTrainSteps } from '../src/training/calibrate-steps';
 import { ensureSyntheticFolder } from '../src/training/prepare-data';
+import { benchLabelling } from './labelling';
 
 const args = process.argv.slice(2);
 const steps = Number(args[args.indexOf('--steps') + 1] ?? 0) || 5;
 const skipR50 = args.includes('--skip-r50');
+const labellingOnly = args.includes('--labelling-only');
+const flag = (name: string, fallback: string) => (args.includes(name) ? args[args.indexOf(name) + 1]! : fallback);
 
 async function benchConfig(label: string, config: TrainConfig, imageSize: number, dir: string): Promise<void> {
   seed(0);
@@ -45,14 +51,22 @@ const backend = await initBackend();
 console.log(`backend: ${backend}, ${steps} timed steps after one warm-up`);
 const dir = await mkdtemp(path.join(tmpdir(), 'bt-bench-'));
 try {
-  await benchConfig('demo', presetConfig('demo'), 128, dir);
-  if (!skipR50 && backend === 'wasm' && !args.includes('--force-r50')) {
+  if (!labellingOnly) await benchConfig('demo', presetConfig('demo'), 128, dir);
+  if (labellingOnly) {
+    // the labelling line only
+  } else if (!skipR50 && backend === 'wasm' && !args.includes('--force-r50')) {
     // Measured: student + teacher + losses at 512² abort with "memory access out of bounds" (the 4 GB wasm heap).
     console.log('R-50 at 512²: skipped on wasm (student + teacher exceed the 4 GB wasm heap); run with the native backend, or --force-r50');
   } else if (!skipR50) {
     const r50 = resolveTrainConfig({ data: { batchSize: 1, augType: 'strong' }, teacher: { minSize: 0 } }, presetConfig('boxteacher_r50_1x'));
     await benchConfig('R-50', r50, 512, dir);
   }
+  await benchLabelling(dir, {
+    images: Number(flag('--label-images', '48')),
+    shards: Number(flag('--label-shards', '2')),
+    memoryCounts: flag('--label-memory', '10000,100000').split(',').map(Number),
+    backend,
+  });
 } finally {
   await rm(dir, { recursive: true, force: true });
 }
