@@ -1,5 +1,5 @@
 // @boxteacher/data public API.
-//  - COCO: readCoco (streaming, validating), the COCO JSON types, the streaming JSON scanner it reads with
+//  - COCO: readCoco (streaming, validating), readCocoIndex (the same, in typed arrays), the COCO JSON types, the streaming JSON scanner it reads with
 //  - images: loadImage / decodeImage (sharp → RGB uint8 HWC), saveImage / encodeImage, Pillow-identical resize
 //  - masks: polygon / RLE decoding (pycocotools rules), RLE encoding
 //  - transforms: resizeShortestEdge, randomFlip, colour jitter, the strong augmentation (boxteacher.md §7.7, §8)
@@ -9,6 +9,8 @@
 
 export { readCoco } from './coco/read-coco';
 export type { ReadCocoOptions, CocoDataset, CocoCategory, CocoReadStats } from './coco/read-coco';
+export { readCocoIndex, CocoIndex } from './coco/read-coco-index';
+export type { ReadCocoIndexOptions, CocoIndexData } from './coco/read-coco-index';
 export type { CocoJson, CocoJsonImage, CocoJsonAnnotation, CocoJsonCategory, CocoJsonRle } from './coco/coco-json';
 export { diagnoseJson } from './coco/json-diagnose';
 export type { JsonSyntaxProblem } from './coco/json-diagnose';
