@@ -9,7 +9,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { seed } from '@boxteacher/core';
-import { readCoco, syntheticShapes, writeCocoFolder } from '@boxteacher/data';
+import { readCocoIndex, syntheticShapes, writeCocoFolder } from '@boxteacher/data';
 import { runLabelJob } from '../src/batch-labelling/label-job';
 import { CheckpointStore, CondInst, presetConfig, resolveTrainConfig } from '../src/index';
 
@@ -39,8 +39,8 @@ export async function benchLabelling(dir: string, o: LabellingBenchOptions): Pro
   const size = 128;
   const config = resolveTrainConfig({ data: { minSizeTest: size, maxSizeTest: size } }, presetConfig('demo'));
   const folder = await writeCocoFolder(syntheticShapes({ count: o.images, size, seed: 7 }), path.join(dir, 'label-data'));
-  const dataset = await readCoco(folder.boxAnnotations, { boxesOnly: true, dropCrowd: false, dropDegenerate: false });
-  const boxes = dataset.images.reduce((s, r) => s + r.annotationIds.length, 0);
+  const dataset = await readCocoIndex(folder.boxAnnotations, { dropCrowd: false, dropDegenerate: false });
+  const boxes = dataset.annotationIds.length;
   seed(3);
   const model = new CondInst(config.model, dataset.categories.length);
   const run = path.join(dir, 'label-run');

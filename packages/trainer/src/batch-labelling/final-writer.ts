@@ -11,6 +11,11 @@ import { JsonElementScanner } from '@boxteacher/data';
 import { outputError } from '../cli/output-files';
 import type { ResultIndex } from './result-index';
 
+/** An image's position in the results from its COCO id (a Map, or the COCO index: no entry per image needed). */
+export interface ImagePositions {
+  get(id: number): number | undefined;
+}
+
 export interface WrittenCoco {
   annotations: number;
   labelled: number;
@@ -55,10 +60,10 @@ function decodeKey(raw: string): string {
 }
 
 /**
- * Writes `target` from the COCO file `input` and the labels in `results`; `imagePosition` maps an image id to its
+ * Writes `target` from the COCO file `input` and the labels in `results`; `imagePosition` gives an image id's
  * position in `results`. The k-th annotation of an image (in file order) takes the k-th label of that image.
  */
-export async function writeLabelledCoco(input: string, target: string, imagePosition: ReadonlyMap<number, number>, results: ResultIndex, chunkSize = 1 << 20): Promise<WrittenCoco> {
+export async function writeLabelledCoco(input: string, target: string, imagePosition: ImagePositions, results: ResultIndex, chunkSize = 1 << 20): Promise<WrittenCoco> {
   const temp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   const nextBox = new Int32Array(results.imageCount);
   const counts: WrittenCoco = { annotations: 0, labelled: 0 };

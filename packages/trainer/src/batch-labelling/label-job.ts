@@ -1,12 +1,14 @@
 // One labelling job (`boxteacher label`): the images of this shard, in fixed groups of --batch-size, are decoded
 // ahead by the data loader's workers, labelled, and each image's labels appended to the journal beside the output
-// as soon as they exist. Memory holds one batch and a 16-byte index entry per image, whatever the dataset's size.
+// as soon as they exist. Memory holds one batch and typed arrays over the images (the COCO index from
+// readCocoIndex, ~40 bytes an image and 28 a box; the result index, 16 bytes an image; the shard's positions), never
+// an object per image: the data loader reads its records through a view that builds each one when it is loaded.
 // A rerun of the same command reads the journal back and labels only the groups not finished (a group is redone
 // whole, so every image is labelled in the same company, with the same padding, as in an uninterrupted run).
 // At the end an unsharded run writes the labelled COCO file from the input and the journal (final-writer.ts) and
 // drops the journal; a shard closes its journal and renames it to --out, the shard file that merge reads.
 import { promises as fs } from 'node:fs';
-import { Batcher, type CocoDataset, type ImageRecord } from '@boxteacher/data';
+import { Batcher, type CocoIndex } from '@boxteacher/data';
 import { outputError } from '../cli/output-files';
 import type { TrainConfig } from '../config/train-config';
 import type { CondInst } from '../model/condinst';
@@ -16,11 +18,13 @@ import { labelBatch } from './label-batch';
 import { LabelProgress } from './label-progress';
 import { ResultIndex } from './result-index';
 import { ResultJournal } from './result-journal';
-import { shardImages, type Shard } from './shard-plan';
+import { recordListView } from './record-list-view';
+import { shardImagesOf, type Shard } from './shard-plan';
 
 export interface LabelJobOptions {
   coco: string;
-  dataset: CocoDataset;
+  /** the COCO file read with readCocoIndex (box-only, every annotation kept) */
+  dataset: CocoIndex;
   /** the labelled COCO file, or the shard file when `shard` is set */
   out: string;
   shard: Shard | null;
@@ -49,12 +53,12 @@ export function journalPath(out: string): string {
 }
 
 export async function runLabelJob(o: LabelJobOptions): Promise<LabelJobResult> {
-  const images = o.dataset.images;
-  const position = new Map(images.map((r, i) => [r.id, i]));
+  const images = o.dataset;
   // Images without boxes need no labels (and no forward pass).
-  const withBoxes = images.flatMap((r, i) => (r.annotationIds.length > 0 ? [i] : []));
-  const mine = shardImages(
-    withBoxes.map((i) => ({ id: images[i]!.id, boxes: images[i]!.annotationIds.length })),
+  const withBoxes = Int32Array.from(images.ids.keys()).filter((i) => images.boxCount(i) > 0);
+  const mine = shardImagesOf(
+    Float64Array.from(withBoxes, (i) => images.ids[i]!),
+    Int32Array.from(withBoxes, (i) => images.boxCount(i)),
     o.shard,
   ).map((k) => withBoxes[k]!);
   const identity: JobIdentity = {
@@ -63,7 +67,7 @@ export async function runLabelJob(o: LabelJobOptions): Promise<LabelJobResult> {
     settings: JSON.stringify({ minSizeTest: o.config.data.minSizeTest, maxSizeTest: o.config.data.maxSizeTest, inference: o.config.inference, batchSize: o.batchSize }),
     shard: shardName(o.shard),
   };
-  const totalBoxes = mine.reduce((s, i) => s + images[i]!.annotationIds.length, 0);
+  const totalBoxes = mine.reduce((s, i) => s + images.boxCount(i), 0);
   const progress = new LabelProgress({ totalImages: mine.length, totalBoxes, json: o.jsonProgress });
   const index = new ResultIndex(images.length);
   const journalFile = journalPath(o.out);
@@ -71,7 +75,7 @@ export async function runLabelJob(o: LabelJobOptions): Promise<LabelJobResult> {
     journalFile,
     identity,
     (record, offset, length) => {
-      const at = position.get(record.image);
+      const at = images.get(record.image);
       if (at === undefined || index.has(at)) return;
       index.set(at, 0, offset, length);
       progress.resumed(record);
@@ -86,13 +90,9 @@ export async function runLabelJob(o: LabelJobOptions): Promise<LabelJobResult> {
   try {
     if (!journal.complete) {
       // Whole groups of batchSize (in shard order) that still have an unlabelled image.
-      const todo: ImageRecord[] = [];
-      for (let g = 0; g < mine.length; g += o.batchSize) {
-        const group = mine.slice(g, g + o.batchSize);
-        if (group.some((i) => !index.has(i))) for (const i of group) todo.push(images[i]!);
-      }
-      if (todo.length > 0) await labelImages(o, todo, position, (record) => {
-        const at = position.get(record.image)!;
+      const todo = unfinishedGroups(mine, o.batchSize, (i) => index.has(i));
+      if (todo.length > 0) await labelImages(o, todo, (record) => {
+        const at = images.get(record.image)!;
         if (index.has(at)) return; // labelled before the kill: its line is already in the journal
         const where = journal.append(record);
         index.set(at, 0, where.offset, where.length);
@@ -108,7 +108,7 @@ export async function runLabelJob(o: LabelJobOptions): Promise<LabelJobResult> {
       });
       annotations = totalBoxes;
     } else {
-      annotations = (await writeLabelledCoco(o.coco, o.out, position, index)).annotations;
+      annotations = (await writeLabelledCoco(o.coco, o.out, images, index)).annotations;
       await index.close();
       await fs.rm(journalFile, { force: true });
     }
@@ -125,13 +125,27 @@ export async function runLabelJob(o: LabelJobOptions): Promise<LabelJobResult> {
   }
 }
 
-async function labelImages(o: LabelJobOptions, todo: ImageRecord[], position: ReadonlyMap<number, number>, onResult: (r: Awaited<ReturnType<typeof labelBatch>>[number]) => void): Promise<void> {
+/** The images of the whole groups of `batchSize` (in `mine`'s order) that still have an unlabelled image. */
+function unfinishedGroups(mine: Int32Array, batchSize: number, labelled: (position: number) => boolean): Int32Array {
+  const todo = new Int32Array(mine.length);
+  let n = 0;
+  for (let g = 0; g < mine.length; g += batchSize) {
+    const group = mine.subarray(g, g + batchSize);
+    if (group.some((i) => !labelled(i))) {
+      todo.set(group, n);
+      n += group.length;
+    }
+  }
+  return todo.subarray(0, n);
+}
+
+async function labelImages(o: LabelJobOptions, todo: Int32Array, onResult: (r: Awaited<ReturnType<typeof labelBatch>>[number]) => void): Promise<void> {
   const c = o.config.data;
-  const batcher = new Batcher(todo, { batchSize: o.batchSize, shuffle: false, repeat: false, shortEdge: c.minSizeTest, maxSize: c.maxSizeTest, flipProbability: 0, augType: 'none', workers: c.workers });
+  const batcher = new Batcher(recordListView(o.dataset, todo), { batchSize: o.batchSize, shuffle: false, repeat: false, shortEdge: c.minSizeTest, maxSize: c.maxSizeTest, flipProbability: 0, augType: 'none', workers: c.workers });
   try {
     for (let batch = await batcher.next(); batch != null; batch = await batcher.next()) {
       try {
-        const records = batch.imageIds.map((id) => o.dataset.images[position.get(id)!]!);
+        const records = batch.imageIds.map((id) => o.dataset.record(o.dataset.get(id)!));
         for (const result of await (o.labeller ?? labelBatch)(o.model, o.config, batch, records)) onResult(result);
       } finally {
         batch.dispose();

@@ -2,7 +2,7 @@
 // run writes (the same final writer reads the same labels). Each shard file must come from the same job (input,
 // model, settings); every image with boxes must be labelled by one of them, or merge names the missing images and
 // the shards that are incomplete or absent, and writes nothing.
-import { readCoco } from '@boxteacher/data';
+import { readCocoIndex } from '@boxteacher/data';
 import { writeLabelledCoco, type WrittenCoco } from './final-writer';
 import { identityDifference, inputIdentity, type JobIdentity } from './job-identity';
 import { ResultIndex } from './result-index';
@@ -21,10 +21,9 @@ export function formatIdList(ids: readonly number[], shown = 8): string {
 }
 
 export async function mergeShards(options: MergeOptions): Promise<WrittenCoco & { images: number }> {
-  const dataset = await readCoco(options.coco, { imagesDir: options.imagesDir, boxesOnly: true, dropCrowd: false, dropDegenerate: false });
-  const position = new Map(dataset.images.map((r, i) => [r.id, i]));
+  const dataset = await readCocoIndex(options.coco, { imagesDir: options.imagesDir, dropCrowd: false, dropDegenerate: false });
   const input: JobIdentity['input'] = await inputIdentity(options.coco);
-  const index = new ResultIndex(dataset.images.length);
+  const index = new ResultIndex(dataset.length);
   let first: { file: string; identity: JobIdentity } | null = null;
   const shardFiles = new Map<string, { file: string; complete: boolean }>();
   let count: number | null = null;
@@ -32,7 +31,7 @@ export async function mergeShards(options: MergeOptions): Promise<WrittenCoco & 
     const fileNo = index.fileNumber(file);
     let unknown: number | null = null;
     const scanned = await scanResultFile(file, (record, offset, length) => {
-      const at = position.get(record.image);
+      const at = dataset.get(record.image);
       if (at === undefined) unknown ??= record.image;
       else index.set(at, fileNo, offset, length);
     }).catch((error: NodeJS.ErrnoException) => {
@@ -58,15 +57,16 @@ export async function mergeShards(options: MergeOptions): Promise<WrittenCoco & 
     shardFiles.set(shard, { file, complete: scanned.complete });
   }
   try {
-    const missing = dataset.images.flatMap((r, i) => (r.annotationIds.length > 0 && !index.has(i) ? [r.id] : []));
+    const missing: number[] = [];
+    for (let i = 0; i < dataset.length; i++) if (dataset.boxCount(i) > 0 && !index.has(i)) missing.push(dataset.ids[i]!);
     if (missing.length > 0) {
       const total = count ?? 1;
       const absent = Array.from({ length: total }, (_, i) => `${i}/${total}`).filter((s) => !shardFiles.has(s));
       const incomplete = [...shardFiles.entries()].filter(([, f]) => !f.complete).map(([s, f]) => `${s} (${f.file})`);
       const why = [absent.length ? `no file given for shard ${absent.join(', ')}` : '', incomplete.length ? `unfinished: shard ${incomplete.join(', ')}` : ''].filter(Boolean).join('; ');
-      throw new Error(`${missing.length} of ${dataset.images.length} images have no labels in the shard files (image ids ${formatIdList(missing)})${why ? `\n  ${why}` : ''}`);
+      throw new Error(`${missing.length} of ${dataset.length} images have no labels in the shard files (image ids ${formatIdList(missing)})${why ? `\n  ${why}` : ''}`);
     }
-    const written = await writeLabelledCoco(options.coco, options.out, position, index);
+    const written = await writeLabelledCoco(options.coco, options.out, dataset, index);
     return { ...written, images: index.count };
   } finally {
     await index.close();

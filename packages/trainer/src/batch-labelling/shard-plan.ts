@@ -92,20 +92,33 @@ class ShardHeap {
  * the order the images are listed in does not matter.
  */
 export function assignShards(images: readonly PlanImage[], count: number): Int32Array {
-  const order = Array.from(images.keys()).sort((a, b) => images[b]!.boxes - images[a]!.boxes || images[a]!.id - images[b]!.id);
+  return assignShardsOf(Float64Array.from(images, (r) => r.id), Int32Array.from(images, (r) => r.boxes), count);
+}
+
+/** assignShards over typed arrays: image k has id `ids[k]` and `boxes[k]` boxes (no object per image). */
+export function assignShardsOf(ids: Float64Array, boxes: Int32Array, count: number): Int32Array {
+  const order = Int32Array.from(ids.keys()).sort((a, b) => boxes[b]! - boxes[a]! || ids[a]! - ids[b]!);
   const heap = new ShardHeap(count);
-  const shardOf = new Int32Array(images.length);
-  for (const k of order) shardOf[k] = heap.take(images[k]!.boxes + 1);
+  const shardOf = new Int32Array(ids.length);
+  for (const k of order) shardOf[k] = heap.take(boxes[k]! + 1);
   return shardOf;
 }
 
 /** Positions (into `images`, ascending) of the images that `shard` labels. */
 export function shardImages(images: readonly PlanImage[], shard: Shard | null): number[] {
-  if (shard == null) return Array.from(images.keys());
-  const shardOf = assignShards(images, shard.count);
-  const mine: number[] = [];
+  return Array.from(shardImagesOf(Float64Array.from(images, (r) => r.id), Int32Array.from(images, (r) => r.boxes), shard));
+}
+
+/** shardImages over typed arrays (see assignShardsOf). */
+export function shardImagesOf(ids: Float64Array, boxes: Int32Array, shard: Shard | null): Int32Array {
+  if (shard == null) return Int32Array.from(ids.keys());
+  const shardOf = assignShardsOf(ids, boxes, shard.count);
+  let n = 0;
+  for (const s of shardOf) if (s === shard.index) n++;
+  const mine = new Int32Array(n);
+  n = 0;
   shardOf.forEach((s, k) => {
-    if (s === shard.index) mine.push(k);
+    if (s === shard.index) mine[n++] = k;
   });
   return mine;
 }

@@ -7,7 +7,7 @@
 // are JSON lines on stdout (batch-labelling/label-progress.ts); otherwise progress goes to stderr.
 import * as path from 'node:path';
 import { initBackend } from '@boxteacher/core';
-import { readCoco } from '@boxteacher/data';
+import { readCocoIndex } from '@boxteacher/data';
 import { checkJsonInput } from '../batch-labelling/check-input-file';
 import { runLabelJob } from '../batch-labelling/label-job';
 import { resolveShard, SHARD_INDEX_ENV } from '../batch-labelling/shard-plan';
@@ -35,8 +35,9 @@ export async function labelCommand(flags: ParsedFlags): Promise<void> {
   await initBackend(flags.backend as string | undefined);
   const cocoFile = String(flags.coco);
   await checkJsonInput(cocoFile, '--coco');
-  // Every annotation is kept (crowd and degenerate ones too) so the output has the input's annotations in order.
-  const dataset = await readCoco(cocoFile, { imagesDir: flags.images as string | undefined, boxesOnly: true, dropCrowd: false, dropDegenerate: false });
+  // Every annotation is kept (crowd and degenerate ones too) so the output has the input's annotations in order;
+  // typed arrays, not a record per image, so the job's memory stays flat in the number of images.
+  const dataset = await readCocoIndex(cocoFile, { imagesDir: flags.images as string | undefined, dropCrowd: false, dropDegenerate: false });
   const outFile = path.resolve(String(flags.out));
   await makeOutputDir(path.dirname(outFile)); // before the work: an unusable --out fails now, not after labelling
   const loaded = await loadModelFromFlags(flags);
