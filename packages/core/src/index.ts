@@ -31,7 +31,7 @@ export {
   fanOut,
 } from './nn/initializers';
 
-export { loadSafetensors, saveSafetensors } from './io/safetensors';
+export { loadSafetensors, saveSafetensors, decodeSafetensors, encodeSafetensorsTensors } from './io/safetensors';
 export type { SafetensorsContents } from './io/safetensors';
 export { parseSafetensors, encodeSafetensors, SafetensorsError, SAFETENSORS_DTYPES } from './io/safetensors-format';
 export type { RawTensor, SafetensorsDtype } from './io/safetensors-format';

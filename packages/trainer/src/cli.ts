@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The `boxteacher` command line: train, eval, predict, label, merge, convert, export, synth, demo. Exit codes: 0 success, 2 usage error
+// The `boxteacher` command line: train, eval, predict, label, merge, convert, export, studio, synth, demo. Exit codes: 0 success, 2 usage error
 // (bad flag, bad config key or value), 1 any other failure. Errors are one clear line, never a stack trace
 // (set BOXTEACHER_DEBUG=1 to see it).
 import { ConfigError } from './config/config-error';
@@ -12,6 +12,7 @@ import { MERGE_FLAGS, mergeCommand, splitMergeArgs } from './cli/merge-command';
 import { describeFileSystemError } from './cli/output-files';
 import { formatFlagHelp, parseFlags, UsageError, type FlagSpec, type ParsedFlags } from './cli/parse-args';
 import { PREDICT_FLAGS, predictCommand } from './cli/predict-command';
+import { STUDIO_FLAGS, studioCommand } from './cli/studio-command';
 import { SYNTH_FLAGS, synthCommand } from './cli/synth-command';
 import { TRAIN_FLAGS, trainCommand } from './cli/train-command';
 
@@ -31,6 +32,7 @@ const COMMANDS = {
   merge: { summary: 'join the shard files of label --shard into one labelled COCO file', flags: MERGE_FLAGS, run: mergeCommand, positional: 'SHARD_FILE…' },
   convert: { summary: 'an official BoxTeacher/BoxInst/CondInst checkpoint (.pth, .pkl) → this project’s checkpoint folder', flags: CONVERT_FLAGS, run: convertCommand, positional: 'IN OUT_DIR' },
   export: { summary: 'a checkpoint → a state dict the official code loads (strict=True)', flags: EXPORT_FLAGS, run: exportCommand },
+  studio: { summary: 'label a dataset in the browser: draw a box, get its mask, save COCO (the model runs in the page)', flags: STUDIO_FLAGS, run: studioCommand },
   synth: { summary: 'write synthetic shapes as a COCO folder', flags: SYNTH_FLAGS, run: synthCommand },
   demo: { summary: 'train BoxTeacher on synthetic shapes on this machine, evaluate, write a report', flags: DEMO_FLAGS, run: demoCommand },
 } satisfies Record<string, Command>;

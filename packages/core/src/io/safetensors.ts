@@ -74,10 +74,18 @@ export async function loadSafetensors(path: string): Promise<SafetensorsContents
   } catch (error) {
     throw new SafetensorsError(path, `cannot read the file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }
-  const { tensors: raw, metadata } = parseSafetensors(buffer, path);
+  return decodeSafetensors(buffer, path);
+}
+
+/**
+ * Tensors from the bytes of a safetensors file, however they were read (a file, a fetch in a browser); `file` names
+ * it in errors. Caller disposes the tensors.
+ */
+export function decodeSafetensors(buffer: Uint8Array, file: string): SafetensorsContents {
+  const { tensors: raw, metadata } = parseSafetensors(buffer, file);
   const tensors: Record<string, tf.Tensor> = {};
   try {
-    for (const [name, entry] of raw) tensors[name] = rawToTensor(entry, path, name);
+    for (const [name, entry] of raw) tensors[name] = rawToTensor(entry, file, name);
   } catch (error) {
     tf.dispose(Object.values(tensors));
     throw error;
@@ -99,9 +107,14 @@ function tensorToRaw(name: string, t: tf.Tensor): RawTensor {
   }
 }
 
-/** Writes tensors (and string metadata) as a safetensors file, atomically. Inputs are not disposed. */
-export async function saveSafetensors(path: string, tensors: Record<string, tf.Tensor>, metadata?: Record<string, string>): Promise<void> {
+/** The bytes of a safetensors file holding `tensors` (and string metadata). Inputs are not disposed. */
+export function encodeSafetensorsTensors(tensors: Record<string, tf.Tensor>, metadata?: Record<string, string>): Uint8Array {
   const raw = new Map<string, RawTensor>();
   for (const [name, t] of Object.entries(tensors)) raw.set(name, tensorToRaw(name, t));
-  await writeFileAtomic(path, encodeSafetensors(raw, metadata));
+  return encodeSafetensors(raw, metadata);
+}
+
+/** Writes tensors (and string metadata) as a safetensors file, atomically. Inputs are not disposed. */
+export async function saveSafetensors(path: string, tensors: Record<string, tf.Tensor>, metadata?: Record<string, string>): Promise<void> {
+  await writeFileAtomic(path, encodeSafetensorsTensors(tensors, metadata));
 }

@@ -172,32 +172,69 @@ function labelImage(
   return { labels: clipped, unmatched: missing.length };
 }
 
-/** The labels of every image in `batch` (`records[i]` is the batch's i-th image), as journal records. */
-export async function labelBatch(model: CondInst, config: TrainConfig, batch: Batch, records: readonly ImageRecord[], options: LabelBatchOptions = {}): Promise<ImageResult[]> {
+/** One forward pass over a batch of images, kept so that their boxes can be labelled, all at once or one by one. */
+export interface LabellingPass {
+  readonly out: CondInstOutput;
+  readonly detections: readonly FcosDetections[];
+  /** the padded input size `[H, W]` */
+  readonly padded: readonly [number, number];
+  readonly imageSizes: readonly (readonly [number, number])[];
+  readonly originalSizes: readonly (readonly [number, number])[];
+  dispose(): void;
+}
+
+/** The input a labelling pass needs: a batch's padded weak images and their sizes (the studio builds only these). */
+export type LabellingInput = Pick<Batch, 'images' | 'imageSizes' | 'originalSizes'>;
+
+/** The model's forward pass and detections for `batch` (the caller disposes the pass; the batch stays the caller's). */
+export async function labellingPass(model: CondInst, config: TrainConfig, batch: LabellingInput): Promise<LabellingPass> {
   const input = model.normalize(batch.images, batch.imageSizes);
   const padded = [input.shape[1], input.shape[2]] as const;
   let out: CondInstOutput | null = null;
-  let dets: FcosDetections[] = [];
   try {
     out = model.forward(input);
-    dets = await fcosInference(out.head, {
+    const detections = await fcosInference(out.head, {
       scoreThresh: config.inference.scoreThresh,
       preNmsTopk: config.inference.preNmsTopK,
       nmsThresh: config.inference.nmsThresh,
       postNmsTopk: config.inference.postNmsTopK,
     });
-    return records.map((record, b) => {
-      const [oh, ow] = batch.originalSizes[b]!;
-      const { labels, unmatched } = labelImage(model, out!, dets[b]!, b, padded, record.boxes, batch.imageSizes[b]!, batch.originalSizes[b]!, config, options);
-      return {
-        image: record.id,
-        unmatched,
-        labels: labels.map((l) => ({ segmentation: cocoMask.encode(l.mask, oh, ow, { order: 'row' }), mask_score: Number(l.score.toFixed(6)) })),
-      };
-    });
-  } finally {
-    for (const d of dets) d.topFeats?.dispose();
+    const held = out;
+    return {
+      out: held,
+      detections,
+      padded,
+      imageSizes: batch.imageSizes,
+      originalSizes: batch.originalSizes,
+      dispose: () => {
+        for (const d of detections) d.topFeats?.dispose();
+        disposeCondInstOutput(held);
+      },
+    };
+  } catch (error) {
     if (out != null) disposeCondInstOutput(out);
+    throw error;
+  } finally {
     input.dispose();
+  }
+}
+
+/** The COCO labels (RLE at the original size, mask score) of the boxes `gtBoxes` (x0, y0, x1, y1 in original pixels) of image `b`. */
+export function labelBoxes(model: CondInst, config: TrainConfig, pass: LabellingPass, b: number, gtBoxes: Float32Array, options: LabelBatchOptions = {}): Pick<ImageResult, 'labels' | 'unmatched'> {
+  const [oh, ow] = pass.originalSizes[b]!;
+  const { labels, unmatched } = labelImage(model, pass.out, pass.detections[b]!, b, pass.padded, gtBoxes, pass.imageSizes[b]!, pass.originalSizes[b]!, config, options);
+  return {
+    unmatched,
+    labels: labels.map((l) => ({ segmentation: cocoMask.encode(l.mask, oh, ow, { order: 'row' }), mask_score: Number(l.score.toFixed(6)) })),
+  };
+}
+
+/** The labels of every image in `batch` (`records[i]` is the batch's i-th image), as journal records. */
+export async function labelBatch(model: CondInst, config: TrainConfig, batch: Batch, records: readonly ImageRecord[], options: LabelBatchOptions = {}): Promise<ImageResult[]> {
+  const pass = await labellingPass(model, config, batch);
+  try {
+    return records.map((record, b) => ({ image: record.id, ...labelBoxes(model, config, pass, b, record.boxes, options) }));
+  } finally {
+    pass.dispose();
   }
 }

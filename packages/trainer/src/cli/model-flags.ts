@@ -44,7 +44,7 @@ async function safetensorsNames(file: string): Promise<string[] | null> {
  * True when `file` is an official checkpoint rather than one the trainer wrote. Only a safetensors header is read;
  * a broken file counts as the project's own, so that its loader reports what is wrong with it.
  */
-async function isOfficialFile(file: string): Promise<boolean> {
+export async function isOfficialFile(file: string): Promise<boolean> {
   if (isOfficialCheckpointPath(file)) return true;
   if (!/\.safetensors$/i.test(file)) return false;
   const names = await safetensorsNames(file);
