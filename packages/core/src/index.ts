@@ -36,6 +36,7 @@ export type { SafetensorsContents } from './io/safetensors';
 export { parseSafetensors, encodeSafetensors, SafetensorsError, SAFETENSORS_DTYPES } from './io/safetensors-format';
 export type { RawTensor, SafetensorsDtype } from './io/safetensors-format';
 export { writeFileAtomic } from './io/atomic-write';
+export { writeFileAtomicStream } from './io/atomic-write-stream';
 
 export { alignedUpsample, alignedUpsampleMatrix } from './ops/aligned-upsample';
 export { unfoldNeighbours, neighbourOffsets } from './ops/unfold-neighbours';

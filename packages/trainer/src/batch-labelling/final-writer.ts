@@ -1,12 +1,11 @@
 // Writes the labelled COCO file: the input copied member by member and annotation by annotation (streamed, never
 // held whole), each annotation with its `segmentation` (RLE) and `mask_score` set, everything else as it was. The
 // text is exactly `JSON.stringify` of the input with those two keys set, whichever run (whole, resumed, or shards
-// merged) made the labels, so equal labels give equal bytes. Written to a temporary file beside the target, flushed
-// and renamed: the output appears whole or not at all. The input is read with the data package's streaming JSON
+// merged) made the labels, so equal labels give equal bytes. Written with core's writeFileAtomicStream (a temporary
+// file beside the target, flushed and renamed): the output appears whole or not at all. The input is read with the data package's streaming JSON
 // scanner (the one readCoco validated it with), so a 1 GB file is never held whole.
-import { randomBytes } from 'node:crypto';
-import { createReadStream, promises as fs } from 'node:fs';
-import * as path from 'node:path';
+import { createReadStream } from 'node:fs';
+import { writeFileAtomicStream } from '@boxteacher/core';
 import { JsonElementScanner } from '@boxteacher/data';
 import { outputError } from '../cli/output-files';
 import type { ResultIndex } from './result-index';
@@ -64,13 +63,9 @@ function decodeKey(raw: string): string {
  * position in `results`. The k-th annotation of an image (in file order) takes the k-th label of that image.
  */
 export async function writeLabelledCoco(input: string, target: string, imagePosition: ImagePositions, results: ResultIndex, chunkSize = 1 << 20): Promise<WrittenCoco> {
-  const temp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   const nextBox = new Int32Array(results.imageCount);
   const counts: WrittenCoco = { annotations: 0, labelled: 0 };
-  let fh: fs.FileHandle | null = null;
-  try {
-    fh = await fs.open(temp, 'w');
-    const out = fh;
+  await writeFileAtomicStream(target, async (out) => {
     let pending: string[] = [];
     let pendingBytes = 0;
     const emit = async (text: string): Promise<void> => {
@@ -123,14 +118,8 @@ export async function writeLabelledCoco(input: string, target: string, imagePosi
     await close();
     await emit('}');
     await flush();
-    await fh.sync();
-    await fh.close();
-    fh = null;
-    await fs.rename(temp, target);
-    return counts;
-  } catch (error) {
-    await fh?.close().catch(() => undefined);
-    await fs.rm(temp, { force: true }).catch(() => undefined);
+  }).catch((error: unknown) => {
     throw outputError(target, error);
-  }
+  });
+  return counts;
 }

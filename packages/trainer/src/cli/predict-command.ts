@@ -3,10 +3,10 @@
 // journal, batch-labelling/result-journal.ts): images are loaded a window at a time, each image's results are
 // appended to OUT/results.json.journal as they come, a killed run rerun with the same command resumes from it, and
 // results.json is written at the end from the journal, atomically, the same bytes as an uninterrupted run.
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { initBackend } from '@boxteacher/core';
+import { initBackend, writeFileAtomicStream } from '@boxteacher/core';
 import { Batcher, loadImage, type ImageRecord } from '@boxteacher/data';
 import { modelIdentity, type InputIdentity, type JobIdentity } from '../batch-labelling/job-identity';
 import { ResultIndex } from '../batch-labelling/result-index';
@@ -155,12 +155,9 @@ export async function predictCommand(flags: ParsedFlags): Promise<void> {
   process.stdout.write(`${detections} detections on ${files.length} images → ${resultsFile}, overlays in ${path.join(outDir, 'overlays')}/\n`);
 }
 
-/** results.json from the journal: one JSON array, the images in file order, written to a temporary file and renamed. */
+/** results.json from the journal: one JSON array, the images in file order, written atomically (temporary file, flush, rename). */
 async function writeResults(target: string, index: ResultIndex, images: number): Promise<void> {
-  const temp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  let fh: fs.FileHandle | null = null;
-  try {
-    fh = await fs.open(temp, 'w');
+  await writeFileAtomicStream(target, async (fh) => {
     let first = true;
     let pending = '[';
     for (let i = 0; i < images; i++) {
@@ -174,13 +171,7 @@ async function writeResults(target: string, index: ResultIndex, images: number):
       }
     }
     await fh.write(`${pending}]`);
-    await fh.sync();
-    await fh.close();
-    fh = null;
-    await fs.rename(temp, target);
-  } catch (error) {
-    await fh?.close().catch(() => undefined);
-    await fs.rm(temp, { force: true }).catch(() => undefined);
+  }).catch((error: unknown) => {
     throw outputError(target, error);
-  }
+  });
 }
