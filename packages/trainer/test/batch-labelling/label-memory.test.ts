@@ -1,8 +1,9 @@
 // The labelling job's memory is flat in the number of images: what a job over 1600 images holds (V8 heap + array
 // buffers after a full GC) exceeds what a job over 400 holds, at the same point of the work (400 images labelled,
-// where both processes have run the same code as often), by under 200 KB: the typed arrays of the COCO and result
-// indexes, ~120 bytes an image, with no record per image (readCoco's would be ~1.3 KB) and none of the labels (8 KB
-// an image here, which the journal and the final writer keep on disk). Over the whole run, final file included, the
+// where both processes have run the same code as often), by under 512 KB: the typed arrays of the COCO and result
+// indexes, ~120 bytes an image, plus V8's compiled code, which varies with the machine's load (311 KB in all on a
+// busy 2-core CI run, under 200 KB on a quiet one). A record per image (readCoco's, ~1.3 KB) would add 1.5 MB, and
+// the labels (8 KB an image here, which the journal and the final writer keep on disk) 9.6 MB. Over the whole run, final file included, the
 // largest sample grows by under 512 bytes an extra image. Each count runs in its own process (label-memory-probe.ts,
 // node --expose-gc).
 import { execFile } from 'node:child_process';
@@ -41,11 +42,11 @@ async function probe(count: number): Promise<Probe> {
 }
 
 describe('label job memory', () => {
-  it('holds under 200 KB more for 1200 more images at the same point of the work (their 8 KB labels stay on disk)', async () => {
+  it('holds under 512 KB more for 1200 more images at the same point of the work (their 8 KB labels stay on disk)', async () => {
     const [small, large] = await Promise.all([probe(400), probe(1600)]);
     const at = (p: Probe, images: number) => p.samples.find(([n]) => n === images)![1];
     const why = JSON.stringify({ small: { ...small, samples: undefined }, large: { ...large, samples: undefined }, at400: [at(small, 400), at(large, 400)] });
-    expect(at(large, 400) - at(small, 400), why).toBeLessThan(200 * 1024);
+    expect(at(large, 400) - at(small, 400), why).toBeLessThan(512 * 1024);
     const perImage = (large.retainedBytes - small.retainedBytes) / (large.count - small.count);
     expect(perImage, why).toBeLessThan(512);
     // The output really holds the labels (so the bound is not met by labelling nothing).
