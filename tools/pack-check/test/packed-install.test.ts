@@ -1,4 +1,4 @@
-// The packages as published: `npm pack` all eight, install the tarballs into a project outside the workspace (no
+// The packages as published: `npm pack` all nine (eight libraries and the studio page), install the tarballs into a project outside the workspace (no
 // workspace links, no `@boxteacher/source` condition, no native TensorFlow), then use each one — ESM import, CJS
 // require, types under `moduleResolution: nodenext`, both bins, and a coco-eval run on a fixture.
 import { execFile } from 'node:child_process';
@@ -14,6 +14,8 @@ import { packedProject } from '../packed-lockfile';
 const run = promisify(execFile);
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const PACKAGES = ['core', 'backbone', 'heads', 'losses', 'teacher', 'coco-eval', 'data', 'trainer'];
+/** Packages with no JavaScript entry: the studio ships a built page that `boxteacher studio` serves. */
+const APPS = ['studio'];
 const FIXTURE = path.join(ROOT, 'packages/coco-eval/test/fixtures/coco-val2014-100');
 
 let project = '';
@@ -46,7 +48,7 @@ beforeAll(async () => {
 
   const packed = await run('npm', ['pack', '--workspaces', '--json', '--pack-destination', tarballDir], { cwd: ROOT, env: userEnv(), maxBuffer: 64 * 1024 * 1024 });
   const list = JSON.parse(packed.stdout) as { name: string; filename: string }[];
-  expect(list.map((p) => p.name).sort()).toEqual(PACKAGES.map((n) => `@boxteacher/${n}`).sort());
+  expect(list.map((p) => p.name).sort()).toEqual([...PACKAGES, ...APPS].map((n) => `@boxteacher/${n}`).sort());
   const tarballs = Object.fromEntries(list.map((p) => [p.name, `tarballs/${p.filename}`]));
 
   const workspaceLock = JSON.parse(await fs.readFile(path.join(ROOT, 'package-lock.json'), 'utf8')) as Parameters<typeof packedProject>[0];
@@ -130,6 +132,16 @@ describe('the packed packages, installed outside the workspace', () => {
     expect(boxteacher.stdout).toMatch(/^usage: boxteacher <command>/);
     const cocoEval = await inProject('npx', ['--no', '--', 'coco-eval', '--help']);
     expect(cocoEval.stdout).toMatch(/^Usage: coco-eval --gt FILE --dt FILE/);
+  });
+
+  it("ship the studio page (the bundle, its page and the tfjs wasm binaries) where the trainer's `boxteacher studio` looks", async () => {
+    const script = "const { createRequire } = require('node:module'); const trainer = require.resolve('@boxteacher/trainer');"
+      + " console.log(createRequire(trainer).resolve('@boxteacher/studio/package.json'));";
+    const packageJson = (await inProject(process.execPath, ['-e', script])).stdout.trim();
+    const dist = path.join(path.dirname(packageJson), 'dist');
+    for (const file of ['index.html', 'studio.js', 'studio.css']) expect(existsSync(path.join(dist, file)), file).toBe(true);
+    expect((await fs.readdir(dist)).filter((f) => f.endsWith('.wasm')).length).toBeGreaterThan(0);
+    expect(await fs.readFile(path.join(dist, 'index.html'), 'utf8')).toContain('studio.js');
   });
 
   it('coco-eval scores the val2014 fixture as pycocotools does', async () => {
