@@ -160,7 +160,7 @@ export class ImageView {
       const rle = item.pending?.segmentation ?? segmentationRle(item.annotation.segmentation, height, width);
       if (rle) {
         const m = maskBitmap(rle, colour);
-        ctx.globalAlpha = item.pending ? 0.6 : item.selected ? 0.6 : 0.45;
+        ctx.globalAlpha = item.pending || item.selected ? 1 : 0.8; // the bitmap carries its own translucency
         if (m.area > 0) ctx.drawImage(m.canvas, m.x, m.y);
         ctx.globalAlpha = 1;
       }

@@ -1,5 +1,7 @@
 // Masks are RLE in memory (as in the COCO file); to draw one it is decoded once, with coco-eval's `mask` API, into a
 // small canvas of its box's region, tinted in its category's colour, and kept until the annotation's mask changes.
+// The fill is translucent so the photo shows through; the mask's edge is opaque white, so a mask stays visible on a
+// photo of its own colour.
 import { mask as cocoMask, type Rle } from '@boxteacher/coco-eval';
 
 const PALETTE = ['#e6194b', '#3cb44b', '#4363d8', '#f58231', '#911eb4', '#42d4f4', '#f032e6', '#bfef45', '#fabed4', '#469990', '#dcbeff', '#9a6324'];
@@ -20,6 +22,9 @@ export interface MaskBitmap {
   /** foreground pixels */
   area: number;
 }
+
+const FILL_ALPHA = 140;
+const EDGE_ALPHA = 230;
 
 const cache = new WeakMap<object, { colour: string; bitmap: MaskBitmap }>();
 
@@ -54,10 +59,12 @@ export function maskBitmap(rle: Rle, colour: string): MaskBitmap {
       for (let x = x0; x <= x1; x++) {
         if (!data[y * w + x]) continue;
         const p = ((y - y0) * canvas.width + (x - x0)) * 4;
-        pixels.data[p] = r;
-        pixels.data[p + 1] = g;
-        pixels.data[p + 2] = b;
-        pixels.data[p + 3] = 255;
+        const edge = x === 0 || y === 0 || x === w - 1 || y === h - 1
+          || !data[y * w + x - 1] || !data[y * w + x + 1] || !data[(y - 1) * w + x] || !data[(y + 1) * w + x];
+        pixels.data[p] = edge ? 255 : r;
+        pixels.data[p + 1] = edge ? 255 : g;
+        pixels.data[p + 2] = edge ? 255 : b;
+        pixels.data[p + 3] = edge ? EDGE_ALPHA : FILL_ALPHA;
       }
     }
     ctx.putImageData(pixels, 0, 0);

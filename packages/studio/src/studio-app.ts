@@ -99,7 +99,7 @@ export class StudioApp {
       badge.textContent = `loading the model (${backend.name})…`;
       this.model = await PageModel.load(this.session);
       this.hooks.modelLoaded = true;
-      badge.textContent = `model: ${backend.name}${backend.note ? ' (WebGL unavailable)' : ''}`;
+      badge.textContent = `model: ${backend.name}${backend.note ? ` (${backend.name === 'wasm' ? 'not WebGL' : 'fallback'}: hover for why)` : ''}`;
       badge.className = 'badge ok';
     } catch (error) {
       badge.textContent = 'no model';

@@ -116,7 +116,7 @@ describe.skipIf(!hasChromium)('boxteacher studio in chromium', () => {
       const nodeMask = (await readJson<Coco>(labelled)).annotations[0]!.segmentation as Rle;
       const nodeArea = cocoMask.area(nodeMask);
       expect(nodeArea).toBeGreaterThan(0.05 * shape.bbox[2] * shape.bbox[3]); // a real mask, not an empty one
-      const [[iou]] = cocoMask.iou([pageMask], [nodeMask], [false]) as number[][];
+      const iou = (cocoMask.iou([pageMask], [nodeMask], [false]) as number[][])[0]![0]!;
       expect(iou).toBeGreaterThanOrEqual(0.98);
 
       // (c) the page draws the image and the mask, and logged no error.
