@@ -6,8 +6,9 @@ export const USAGE = `usage: npm run experiment -- [flags]
   --smoke              end-to-end check: ${SMOKE.seeds} seed, ${SMOKE.steps} steps, ${SMOKE.syntheticTrain}/${SMOKE.syntheticVal} synthetic and ${SMOKE.cocoTrain}/${SMOKE.cocoVal} coco128 images (folder runs/experiment-smoke)
   --only NAME          one dataset: ${DATASETS.join(' | ')}
   --seeds N            seeds 1..N (default 3)
-  --steps N            training steps per run, every dataset (default: synthetic ${DEFAULT_STEPS.synthetic}, coco128 ${DEFAULT_STEPS.coco128})
-  --data-root DIR      folder holding coco128-seg/ (default ../shared/data beside the repository)
+  --steps N            training steps per run, every dataset (default: ${Object.entries(DEFAULT_STEPS).map(([d, n]) => `${d} ${n}`).join(', ')})
+  --data-root DIR      folder holding coco128-seg/, with weights/mobilenet_v2_imagenet/ beside it
+                       (default ../shared/data beside the repository)
   --out DIR            experiment folder (default runs/experiment, or runs/experiment-smoke with --smoke)
   --results FILE       results file (default docs/results.md)
   --copy-reports       copy each run's report.html next to the results file (results/<run>.html) and link the

@@ -5,8 +5,16 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { presetConfig, resolveTrainConfig, type Method, type TrainConfig } from '@boxteacher/trainer';
 
-export const DATASETS = ['synthetic', 'coco128'] as const;
+export const DATASETS = ['synthetic', 'coco128', 'coco128-mnv2'] as const;
 export type DatasetName = (typeof DATASETS)[number];
+
+/**
+ * The real-photo part (issue 17): ImageNet-pretrained MobileNetV2 on all of coco128-seg, in well under its 2-hour
+ * budget for 3 methods × 3 seeds. Measured here (native, 2 cores, batch 4 at short side 288-352): a BoxTeacher step
+ * takes 3.5-5 s (median 4.4 s; single steps up to 13 s), so one seed of the three methods costs roughly 10-11 s per
+ * step, and 150 steps × 3 seeds ≈ 80 min plus ~1 min per run for evaluation, labelling and report.
+ */
+const STEPS_COCO128_MNV2 = 150;
 
 /**
  * Steps per run by default, sized so the whole experiment (3 methods × 3 seeds × 2 datasets) fits in 2 hours on
@@ -16,7 +24,7 @@ export type DatasetName = (typeof DATASETS)[number];
  * evaluation and report per run (270 s) ≈ 1 h 50 min on a loaded machine, less on an idle one. Synthetic gets most of
  * the time because the targets are judged there and the teacher needs steps after its warm-up to matter.
  */
-export const DEFAULT_STEPS: Record<DatasetName, number> = { synthetic: 600, coco128: 120 };
+export const DEFAULT_STEPS: Record<DatasetName, number> = { synthetic: 600, coco128: 120, 'coco128-mnv2': STEPS_COCO128_MNV2 };
 
 /** What a smoke run shrinks: steps, seeds, and the number of images. */
 export const SMOKE = { steps: 16, seeds: 1, syntheticTrain: 16, syntheticVal: 8, cocoTrain: 8, cocoVal: 4 } as const;
@@ -89,13 +97,30 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const REPO_ROOT = path.resolve(HERE, '..', '..');
 
 /** A config template: `{description, config}` with `config` a partial TrainConfig merged over the demo preset. */
-export async function readTemplate(dataset: DatasetName): Promise<{ description: string; config: Record<string, unknown> }> {
+export interface DatasetTemplate {
+  description: string;
+  /** the preset each method's runs start from (default: 'demo' for every method) */
+  presets: Record<Method, string>;
+  /** measure labelling quality on the validation split's true masks after training (default false) */
+  labelValidation: boolean;
+  config: Record<string, unknown>;
+}
+
+/**
+ * A config template: `{description, config, presets?, labelValidation?}`, `config` a partial TrainConfig merged over
+ * the method's preset.
+ */
+export async function readTemplate(dataset: DatasetName): Promise<DatasetTemplate> {
   const file = path.join(HERE, 'configs', `${dataset}.json`);
-  const json = JSON.parse(await fs.readFile(file, 'utf8')) as { description?: unknown; config?: unknown };
+  const json = JSON.parse(await fs.readFile(file, 'utf8')) as { description?: unknown; config?: unknown; presets?: unknown; labelValidation?: unknown };
   if (typeof json.description !== 'string' || json.config == null || typeof json.config !== 'object') {
     throw new Error(`${file}: expected {"description": string, "config": {...partial TrainConfig}}`);
   }
-  return { description: json.description, config: json.config as Record<string, unknown> };
+  const presets = { supervised: 'demo', boxinst: 'demo', boxteacher: 'demo', ...((json.presets ?? {}) as Record<string, unknown>) };
+  for (const [method, name] of Object.entries(presets)) {
+    if (!(METHOD_ORDER as readonly string[]).includes(method) || typeof name !== 'string') throw new Error(`${file}: presets.${method}: expected a preset name for one of ${METHOD_ORDER.join(', ')}`);
+  }
+  return { description: json.description, presets: presets as Record<Method, string>, labelValidation: json.labelValidation === true, config: json.config as Record<string, unknown> };
 }
 
 /** Where the real-photo datasets live by default: the shared folder beside our checkouts (absent in other clones). */
@@ -112,7 +137,7 @@ export async function requireDataFile(file: string, dataset: DatasetName): Promi
   try {
     await fs.access(file);
   } catch {
-    throw new Error(`${dataset}: ${file} not found: pass --data-root DIR (the folder holding coco128-seg/), or --only synthetic`);
+    throw new Error(`${dataset}: ${file} not found: pass --data-root DIR (the folder holding coco128-seg/, with weights/ beside it), or --only synthetic`);
   }
 }
 
@@ -128,7 +153,9 @@ async function subsetCoco(file: string, count: number, outFile: string): Promise
 
 /** The dataset part of the config (paths made absolute; a smoke run takes a few images). */
 async function datasetConfig(dataset: DatasetName, smoke: boolean, experimentDir: string, dataRoot: string): Promise<Record<string, unknown>> {
-  const template = structuredClone((await readTemplate(dataset)).config) as { data: Record<string, Record<string, unknown>> } & Record<string, unknown>;
+  const template = structuredClone((await readTemplate(dataset)).config) as { data: Record<string, Record<string, unknown>>; model?: { backbone?: Record<string, unknown> } } & Record<string, unknown>;
+  const backbone = template.model?.backbone;
+  if (backbone?.weights != null) backbone.weights = resolvePath(backbone.weights, dataRoot);
   for (const split of ['train', 'val'] as const) {
     const source = template.data[split]!;
     source.annotations = resolvePath(source.annotations, dataRoot);
@@ -162,17 +189,20 @@ export async function planRuns(options: PlanOptions): Promise<PlannedRun[]> {
   for (const dataset of options.datasets) {
     const steps = options.steps ?? (options.smoke ? SMOKE.steps : DEFAULT_STEPS[dataset]);
     const data = await datasetConfig(dataset, options.smoke, options.experimentDir, options.dataRoot ?? DEFAULT_DATA_ROOT);
-    // Same architecture, schedule and data for every method; the method and seed are the only differences.
-    const demo = presetConfig('demo');
+    const { presets } = await readTemplate(dataset);
+    // Same architecture, schedule and data for every method; the method and seed are the only differences (and
+    // what the method's preset sets for it alone: how BoxInst and CondInst rank detections, which augmentation).
     const schedule = scaledSchedule(steps);
-    const base = resolveTrainConfig(
-      { ...schedule, teacher: { ...schedule.teacher, momentum: EMA_MOMENTUM } },
-      resolveTrainConfig(data, demo, `tools/experiment/configs/${dataset}.json`),
-      'experiment schedule',
-    );
+    const baseOf = (method: Method) =>
+      resolveTrainConfig(
+        { ...schedule, teacher: { ...schedule.teacher, momentum: EMA_MOMENTUM } },
+        resolveTrainConfig(data, presetConfig(presets[method]), `tools/experiment/configs/${dataset}.json`),
+        'experiment schedule',
+      );
+    const base = baseOf('boxteacher');
     for (let seed = 1; seed <= options.seeds; seed++) {
       for (const method of METHOD_ORDER) {
-        const config = resolveTrainConfig({ name: `experiment-${dataset}-${method}`, method, seed }, base, 'experiment run');
+        const config = resolveTrainConfig({ name: `experiment-${dataset}-${method}`, method, seed }, baseOf(method), 'experiment run');
         runs.push({ id: `${dataset}/${method}-seed${seed}`, dataset, method, seed, config, diagnostic: null });
       }
     }

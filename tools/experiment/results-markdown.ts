@@ -3,6 +3,7 @@
 import type { DatasetName, PlannedRun, ScheduleFractions } from './experiment-plan';
 import type { RunSummary } from './run-summary';
 import type { RunComparison } from './compare-runs';
+import { labellingLines, realPhotoTargetLines } from './labelling-tables';
 
 export interface ResultsMeta {
   smoke: boolean;
@@ -28,6 +29,8 @@ export interface ResultsMeta {
   reportLinks: Record<string, string>;
   /** --compare-with: the runs also finished in another experiment folder, compared */
   comparison?: { otherDir: string; runs: RunComparison[] } | null;
+  /** the real-photo figure drawn from a finished run (link relative to the results file) */
+  realPhoto?: { link: string; runId: string; imageFile: string; instances: number; maskIoU: number; boxIoU: number } | null;
 }
 
 export interface RunResult {
@@ -172,8 +175,9 @@ export function renderResults(results: RunResult[], meta: ResultsMeta): string {
     `- Wall time: ${formatSeconds(meta.wallSecondsTotal)} for all runs (training ${formatSeconds(meta.trainSecondsTotal)}, the rest evaluation and reports); this invocation took ${formatSeconds(meta.sessionSeconds)} (runs finished earlier are skipped, so it can be shorter)`,
     `- Runs: ${done} / ${results.length} finished (${datasets.length} dataset(s) × ${methods.length} methods × ${seeds.length} seed(s)${diagnostics ? ` + ${plural(diagnostics, 'diagnostic run')}` : ''}); written ${meta.date}`,
     '',
-    'Every run of a dataset has the same architecture (the `demo` preset: ResNet-18 at width 0.5 with GroupNorm, from',
-    'scratch, FPN 64 channels, CondInst mask branch), the same schedule and batch size, and for a given seed the same',
+    'Every run of a dataset has the same architecture (synthetic and coco128: the `demo` preset, ResNet-18 at width 0.5',
+    'with GroupNorm, from scratch, FPN 64 channels, CondInst mask branch; coco128-mnv2: ImageNet-pretrained MobileNetV2',
+    'from the `*_mnv2_coco128` presets), the same schedule and batch size, and for a given seed the same',
     'initial weights and the same order of training images; the methods differ only in supervision (as in the',
     'reference, only BoxTeacher\'s student sees the strong colour augmentation). AP values are COCO metrics from',
     '`@boxteacher/coco-eval` in percent, mean ± sample standard deviation over seeds. BoxTeacher is evaluated with its',
@@ -202,9 +206,23 @@ export function renderResults(results: RunResult[], meta: ResultsMeta): string {
       if (students.length > 0) out.push(row('↳ boxteacher, its student', students));
     }
     out.push('');
+    out.push(...labellingLines(results, dataset, methods));
+    const photo = meta.realPhoto;
+    if (photo && photo.runId.startsWith(`${dataset}/`)) {
+      out.push(
+        `![${photo.imageFile}: its boxes, and the masks made from them](${photo.link})`,
+        '',
+        `\`${photo.imageFile}\` (held out), labelled by \`${photo.runId}\`: left the ${photo.instances} true boxes given, right the masks \`boxteacher label\` made from them. Chosen as the validation photo with the most instances of at least 32² box pixels, not by its result; on it the labels reach a mean IoU of ${photo.maskIoU.toFixed(3)} with the true masks against ${photo.boxIoU.toFixed(3)} for the filled boxes.`,
+        '',
+      );
+    }
   }
 
-  out.push('## Targets (synthetic)', '', '| Target | Measured | Verdict |', '|---|---|---|', ...targetLines(results), '');
+  if (datasets.includes('synthetic')) out.push('## Targets (synthetic)', '', '| Target | Measured | Verdict |', '|---|---|---|', ...targetLines(results), '');
+  for (const dataset of datasets) {
+    const lines = realPhotoTargetLines(results, dataset);
+    if (lines.length > 0) out.push(`## Targets (real photos, ${dataset})`, '', '| Target | Measured | Verdict |', '|---|---|---|', ...lines, '');
+  }
 
   const teacherRuns = results.filter((r) => r.run.method === 'boxteacher' && !r.run.diagnostic);
   out.push(

@@ -1,5 +1,6 @@
 // `npm run experiment` (issue 10): trains supervised, BoxInst and BoxTeacher with the same architecture, schedule
-// and data order on syntheticShapes and on the person subset of coco128-seg, 3 seeds each, and writes
+// and data order on syntheticShapes, on the person subset of coco128-seg (from scratch) and on all of coco128-seg
+// with an ImageNet-pretrained MobileNetV2 (with labelling quality on the held-out photos), 3 seeds each, and writes
 // docs/results.md. Resumable: a run folder with eval.json is skipped, any other run resumes from its latest
 // checkpoint (trainRun's exact resume), so the command can be killed and rerun at any point.
 //
@@ -16,6 +17,7 @@ import { DATASETS, DEFAULT_STEPS, METHOD_ORDER, REPO_ROOT, SCHEDULE, SMOKE, plan
 import { USAGE, parseFlags } from './experiment-flags';
 import { compareRun, type RunComparison } from './compare-runs';
 import { formatSeconds, renderResults, type RunResult } from './results-markdown';
+import { writeRealPhotoFigure, type RealPhotoFigure } from './real-photo-figure';
 import { STUDENT_EVAL_FILE, checkpointTrainSeconds, isFinished, readRunSummary, type ExperimentRunRecord } from './run-summary';
 
 function gitCommit(): string {
@@ -116,6 +118,7 @@ async function main(): Promise<void> {
     for (const split of [run.config.data.train, run.config.data.val]) {
       if (split.synthetic == null && split.annotations != null) await requireDataFile(split.annotations, run.dataset);
     }
+    if (run.config.model.backbone.weights != null) await requireDataFile(run.config.model.backbone.weights, run.dataset);
   }
   const say = (m: string) => process.stderr.write(`[experiment] ${m}\n`);
   say(`${runs.length} runs in ${experimentDir}: ${datasets.map((d) => `${d} ${runs.find((r) => r.dataset === d)!.config.solver.maxIter} steps`).join(', ')}`);
@@ -123,10 +126,11 @@ async function main(): Promise<void> {
   const results: RunResult[] = runs.map((run) => ({ run, summary: null }));
   const backends = new Set<string>();
   const reportLinks: Record<string, string> = {};
-  const datasetNotes = Object.fromEntries(await Promise.all(DATASETS.map(async (d) => [d, (await readTemplate(d)).description]))) as Record<DatasetName, string>;
+  const templates = Object.fromEntries(await Promise.all(DATASETS.map(async (d) => [d, await readTemplate(d)]))) as Record<DatasetName, Awaited<ReturnType<typeof readTemplate>>>;
+  const datasetNotes = Object.fromEntries(DATASETS.map((d) => [d, templates[d].description])) as Record<DatasetName, string>;
   if (flags.smoke) {
     datasetNotes.synthetic += ` **Smoke run: ${SMOKE.syntheticTrain} train / ${SMOKE.syntheticVal} val images only.**`;
-    datasetNotes.coco128 += ` **Smoke run: the first ${SMOKE.cocoTrain} train / ${SMOKE.cocoVal} val images only.**`;
+    for (const d of DATASETS) if (d !== 'synthetic') datasetNotes[d] += ` **Smoke run: the first ${SMOKE.cocoTrain} train / ${SMOKE.cocoVal} val images only.**`;
   }
   const commit = gitCommit();
   // The command that reproduces the results (--report-only only rewrites them).
@@ -150,6 +154,16 @@ async function main(): Promise<void> {
       }
       reportLinks[run.id] = path.relative(path.dirname(resultsFile), target).split(path.sep).join('/');
     }
+  };
+  // The README's real-photo figure: BoxTeacher seed 1 on the held-out photos (beside the results file; a smoke
+  // run draws it in its own folder so that it never replaces the real one).
+  const FIGURE_RUN = 'coco128-mnv2/boxteacher-seed1';
+  let realPhoto: (RealPhotoFigure & { runId: string }) | null = null;
+  const drawFigure = async (i: number) => {
+    const run = results[i]!.run;
+    if (run.id !== FIGURE_RUN || !results[i]!.summary?.labelling) return;
+    const file = flags.smoke ? path.join(experimentDir, 'real-photo.png') : path.join(path.dirname(resultsFile), 'real-photo.png');
+    realPhoto = { ...(await writeRealPhotoFigure(path.join(experimentDir, run.id), file)), runId: run.id };
   };
   const compareDir = flags.compareWith ? path.resolve(REPO_ROOT, flags.compareWith) : null;
   const writeResults = async () => {
@@ -178,6 +192,7 @@ async function main(): Promise<void> {
       datasetNotes,
       reportLinks,
       comparison: compareDir ? { otherDir: path.relative(REPO_ROOT, compareDir) || '.', runs: comparisons } : null,
+      realPhoto: realPhoto ? { ...realPhoto, link: path.relative(path.dirname(resultsFile), realPhoto.file).split(path.sep).join('/') } : null,
     });
     await fs.mkdir(path.dirname(resultsFile), { recursive: true });
     await fs.writeFile(resultsFile, markdown);
@@ -213,6 +228,7 @@ async function main(): Promise<void> {
         await evaluateStudent(runDir, run.config);
       }
       await collect(i);
+      await drawFigure(i);
       continue;
     }
     if (flags.reportOnly) continue;
@@ -220,7 +236,11 @@ async function main(): Promise<void> {
     say(`${tag}: ${resuming ? 'resuming' : 'training'} (${run.config.solver.maxIter} steps)`);
     const trainedBefore = await checkpointTrainSeconds(runDir);
     const t0 = Date.now();
-    const result = await trainRun(run.config, { outDir: runDir, resume: true, log: (m) => process.stderr.write(`[${run.id}] ${m}\n`) });
+    // Labelling quality on the held-out photos: their boxes alone go through `boxteacher label`'s code, the labels
+    // are scored against their true masks (eval.json `labelling`, the report's section).
+    const val = run.config.data.val;
+    const labelling = templates[run.dataset].labelValidation && val.annotations != null ? { coco: { annotations: val.annotations, images: val.images ?? path.dirname(val.annotations) } } : undefined;
+    const result = await trainRun(run.config, { outDir: runDir, resume: true, log: (m) => process.stderr.write(`[${run.id}] ${m}\n`), ...(labelling ? { labelling } : {}) });
     if (result.finalEval == null) {
       // trainRun stopped on SIGINT and saved a checkpoint: keep what is finished and stop here.
       await writeResults();
@@ -236,6 +256,7 @@ async function main(): Promise<void> {
     await pruneCheckpoints(runDir);
     await evaluateStudent(runDir, run.config);
     await collect(i);
+    await drawFigure(i);
     const s = results[i]!.summary!;
     say(`${tag}: mask AP ${(100 * s.segm[0]!).toFixed(1)}, box AP ${(100 * s.bbox[0]!).toFixed(1)}, ${formatSeconds(result.trainSeconds)} of training on ${result.backend}`);
     await writeResults(); // progress is visible while the experiment runs

@@ -33,6 +33,25 @@ export interface PseudoSummary {
   meanFlag: number;
 }
 
+/** A group of held-out instances (a size range or a class) as eval.json `labelling.breakdown` keeps it. */
+export interface LabellingGroupSummary {
+  name: string;
+  instances: number;
+  /** null for a group with no instance */
+  maskIoU: number | null;
+  boxIoU: number | null;
+}
+
+/** eval.json `labelling`: held-out images labelled from their true boxes, scored against their true masks. */
+export interface LabellingSummary {
+  images: number;
+  boxes: number;
+  maskIoU: number;
+  boxIoU: number;
+  /** absent in runs measured before the breakdown existed */
+  breakdown: { bySize: LabellingGroupSummary[]; byClass: LabellingGroupSummary[] } | null;
+}
+
 export interface RunSummary {
   runDir: string;
   /** COCO segm stats (12 values, fractions) */
@@ -49,6 +68,8 @@ export interface RunSummary {
   pseudo: PseudoSummary | null;
   /** BoxTeacher runs: the student's COCO stats (eval-student.json), beside the teacher's in eval.json */
   student: { segm: number[]; bbox: number[] } | null;
+  /** labelling quality on the held-out images, when the run measured it */
+  labelling: LabellingSummary | null;
   reportPath: string | null;
 }
 
@@ -81,7 +102,7 @@ const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.l
 /** Reads a finished run's figures; `warmupIters` separates the diagnostics taken while the losses ramp in. */
 export async function readRunSummary(runDir: string, warmupIters: number): Promise<RunSummary> {
   const evalFile = path.join(runDir, 'eval.json');
-  const evaluation = JSON.parse(await fs.readFile(evalFile, 'utf8')) as { step: number; segm: { stats: number[] }; bbox: { stats: number[] } };
+  const evaluation = JSON.parse(await fs.readFile(evalFile, 'utf8')) as { step: number; segm: { stats: number[] }; bbox: { stats: number[] }; labelling?: Partial<LabellingSummary> };
   if (!Array.isArray(evaluation.segm?.stats) || evaluation.segm.stats.length !== 12) throw new Error(`${evalFile}: expected segm.stats with 12 values`);
   const recordFile = path.join(runDir, 'experiment-run.json');
   const record = (await exists(recordFile)) ? (JSON.parse(await fs.readFile(recordFile, 'utf8')) as ExperimentRunRecord) : null;
@@ -121,6 +142,9 @@ export async function readRunSummary(runDir: string, warmupIters: number): Promi
     if (e.segm?.stats?.length !== 12 || e.bbox?.stats?.length !== 12) throw new Error(`${studentFile}: expected segm.stats and bbox.stats with 12 values each`);
     student = { segm: e.segm.stats, bbox: e.bbox.stats };
   }
+  const l = evaluation.labelling;
+  if (l != null && (typeof l.maskIoU !== 'number' || typeof l.boxIoU !== 'number')) throw new Error(`${evalFile}: labelling: expected numbers maskIoU and boxIoU`);
+  const labelling: LabellingSummary | null = l == null ? null : { images: l.images ?? 0, boxes: l.boxes ?? 0, maskIoU: l.maskIoU!, boxIoU: l.boxIoU!, breakdown: l.breakdown ?? null };
   const report = path.join(runDir, 'report.html');
   return {
     runDir,
@@ -134,6 +158,7 @@ export async function readRunSummary(runDir: string, warmupIters: number): Promi
     steps: evaluation.step,
     pseudo,
     student,
+    labelling,
     reportPath: (await exists(report)) ? report : null,
   };
 }

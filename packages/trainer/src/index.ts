@@ -59,6 +59,7 @@ export {
   reportPrCurve,
   lineChart,
   renderSampleOverlay,
+  CHART_PALETTE,
 } from './report';
 export type {
   RunReportData,

@@ -12,7 +12,7 @@ describe('parseFlags', () => {
   });
 
   it('names the flag and the bad value', () => {
-    expect(() => parseFlags(['--only', 'voc'])).toThrow(/--only: expected one of synthetic, coco128, got "voc"/);
+    expect(() => parseFlags(['--only', 'voc'])).toThrow(/--only: expected one of synthetic, coco128, coco128-mnv2, got "voc"/);
     expect(() => parseFlags(['--seeds', '0'])).toThrow(/--seeds: expected an integer >= 1, got "0"/);
     expect(() => parseFlags(['--steps', '2.5'])).toThrow(/--steps: expected an integer >= 1/);
     expect(() => parseFlags(['--steps'])).toThrow(/--steps: expected an integer >= 1, got null/);

@@ -2,8 +2,8 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { presetConfig } from '@boxteacher/trainer';
-import { DEFAULT_STEPS, REPO_ROOT, SMOKE, planRuns, scaledSchedule } from '../experiment-plan';
+import { presetConfig, type TrainConfig } from '@boxteacher/trainer';
+import { DEFAULT_STEPS, EMA_MOMENTUM, REPO_ROOT, SMOKE, planRuns, readTemplate, scaledSchedule } from '../experiment-plan';
 
 describe('scaledSchedule', () => {
   it('keeps the demo preset’s proportions (its own 1500 steps give back its constants)', () => {
@@ -60,6 +60,26 @@ describe('planRuns', () => {
     expect(coco.data.train.annotations).toBe(path.resolve(REPO_ROOT, '../shared/data/coco128-seg/annotations_person_train.json'));
     expect(coco.data.train.synthetic).toBeNull();
     expect(coco.model).toEqual(presetConfig('demo').model);
+  });
+
+  it('coco128-mnv2: each method from its MobileNetV2 preset, the pretrained weights beside the data root', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'experiment-plan-'));
+    const root = '/data/shared/data';
+    const runs = await planRuns({ datasets: ['coco128-mnv2'], seeds: 1, steps: null, smoke: false, experimentDir: dir, dataRoot: root });
+    expect(runs.map((r) => r.id)).toEqual(['coco128-mnv2/supervised-seed1', 'coco128-mnv2/boxinst-seed1', 'coco128-mnv2/boxteacher-seed1']);
+    const [supervised, boxinst, boxteacher] = runs.map((r) => r.config) as [TrainConfig, TrainConfig, TrainConfig];
+    expect(boxteacher.model.backbone).toMatchObject({ name: 'mobilenet_v2', norm: 'FrozenBN', weights: '/data/shared/weights/mobilenet_v2_imagenet/mobilenet_v2_imagenet_torchvision.safetensors' });
+    expect(boxteacher.data.train.annotations).toBe('/data/shared/data/coco128-seg/annotations_train.json');
+    expect(boxteacher.data.val.annotations).toBe('/data/shared/data/coco128-seg/annotations_val.json');
+    // The same network and schedule for all three; what each preset sets for its method alone differs.
+    expect(supervised.model).toEqual(boxteacher.model);
+    expect(boxinst.solver).toEqual(boxteacher.solver);
+    expect(boxteacher.solver.maxIter).toBe(DEFAULT_STEPS['coco128-mnv2']);
+    expect([supervised, boxinst, boxteacher].map((c) => c.inference.maskAwareScore)).toEqual([false, false, true]);
+    expect([supervised, boxinst, boxteacher].map((c) => c.data.augType)).toEqual(['none', 'none', 'strong']);
+    expect(boxteacher.teacher.momentum).toBe(EMA_MOMENTUM);
+    expect((await readTemplate('coco128-mnv2')).labelValidation).toBe(true);
+    expect((await readTemplate('synthetic')).labelValidation).toBe(false);
   });
 
   // A small stand-in for coco128-seg's person split, so the test needs nothing outside the repository.

@@ -4,7 +4,7 @@ import { SCHEDULE, type DatasetName } from '../experiment-plan';
 import { formatSeconds, meanStd, renderResults, targetLines, type ResultsMeta, type RunResult } from '../results-markdown';
 import type { RunSummary } from '../run-summary';
 
-function run(dataset: DatasetName, method: Method, seed: number, maskAp: number | null, corr = NaN, extra: { studentAp?: number; oracle?: boolean } = {}): RunResult {
+function run(dataset: DatasetName, method: Method, seed: number, maskAp: number | null, corr = NaN, extra: { studentAp?: number; oracle?: boolean; labelling?: RunSummary['labelling'] } = {}): RunResult {
   const id = `${dataset}/${method}${extra.oracle ? '-oracle' : ''}-seed${seed}`;
   const segm = maskAp == null ? [] : [maskAp, maskAp + 0.1, maskAp - 0.01, ...Array(9).fill(0)];
   const summary: RunSummary | null =
@@ -22,6 +22,7 @@ function run(dataset: DatasetName, method: Method, seed: number, maskAp: number 
           steps: 600,
           pseudo: method === 'boxteacher' ? { finalMeanIoU: 0.7, finalCorrelation: corr, postWarmupMeanIoU: 0.6, postWarmupCorrelation: corr, matchRate: 0.9, meanFlag: 0.8 } : null,
           student: extra.studentAp == null ? null : { segm: [extra.studentAp, ...Array(11).fill(0)], bbox: [0.31, ...Array(11).fill(0)] },
+          labelling: extra.labelling ?? null,
           reportPath: `/runs/${id}/report.html`,
         };
   return { run: { id, dataset, method, seed, config: presetConfig('demo'), diagnostic: extra.oracle ? 'oracle' : null }, summary };
@@ -39,7 +40,7 @@ const META: ResultsMeta = {
   date: '2026-01-01T00:00:00Z',
   machine: '2 cores',
   schedule: SCHEDULE,
-  datasetNotes: { synthetic: 'synthetic note', coco128: 'coco note' },
+  datasetNotes: { synthetic: 'synthetic note', coco128: 'coco note', 'coco128-mnv2': 'photos note' },
   fullEstimate: null,
   reportLinks: { 'synthetic/boxteacher-seed1': 'results/synthetic/boxteacher-seed1.html' },
 };
@@ -132,5 +133,52 @@ describe('formatSeconds', () => {
     expect(formatSeconds(42)).toBe('42 s');
     expect(formatSeconds(125)).toBe('2 min 5 s');
     expect(formatSeconds(7260)).toBe('2 h 1 min');
+  });
+});
+
+describe('the real-photo labelling tables and targets', () => {
+  const group = (name: string, instances: number, maskIoU: number | null, boxIoU: number | null) => ({ name, instances, maskIoU, boxIoU });
+  const labelling = (maskIoU: number, boxIoU = 0.6, smallIoU = maskIoU) => ({
+    images: 25,
+    boxes: 112,
+    maskIoU,
+    boxIoU,
+    breakdown: {
+      bySize: [group('small', 40, smallIoU, 0.5), group('medium', 50, maskIoU, 0.6), group('large', 0, null, null)],
+      byClass: [group('person', 20, maskIoU, 0.55), group('car', 15, maskIoU - 0.1, 0.7)],
+    },
+  });
+  const photos = (teacher: [number, number], boxinst: [number, number]) => [
+    run('coco128-mnv2', 'supervised', 1, 0.2, NaN, { labelling: labelling(0.8) }),
+    run('coco128-mnv2', 'boxinst', 1, 0.1, NaN, { labelling: labelling(boxinst[0]) }),
+    run('coco128-mnv2', 'boxteacher', 1, 0.12, NaN, { labelling: labelling(teacher[0], 0.6, 0.5) }),
+    run('coco128-mnv2', 'boxinst', 2, 0.1, NaN, { labelling: labelling(boxinst[1]) }),
+    run('coco128-mnv2', 'boxteacher', 2, 0.08, NaN, { labelling: labelling(teacher[1]) }),
+  ];
+
+  it('tabulates label IoU against the filled box per method, by size and by class', () => {
+    const md = renderResults(photos([0.72, 0.7], [0.66, 0.68]), META);
+    expect(md).toContain('### Labelling quality (coco128-mnv2)');
+    expect(md).toContain('| supervised (ceiling) | 1 | 0.800 | 0.600 | +0.200 |');
+    // BoxTeacher over two seeds: mean 0.71, sample std of (0.72, 0.70) = 0.01414; gain 0.71 − 0.6
+    expect(md).toContain('| boxteacher | 2 | 0.710 ± 0.014 | 0.600 | +0.110 |');
+    // an empty size group prints a dash, not NaN; the small group averages 0.5 (seed 1) and 0.70 (seed 2)
+    expect(md).toContain('| large | 0 | – | – | – | – |');
+    expect(md).toContain('| small | 40 | 0.500 | 0.800 | 0.670 | 0.600 |');
+    expect(md).toContain('| car | 15 | 0.700 | 0.700 | 0.570 | 0.610 |');
+    expect(md).not.toContain('NaN');
+  });
+
+  it('checks BoxTeacher against the box (+0.10) and against BoxInst seed by seed', () => {
+    const met = renderResults(photos([0.72, 0.7], [0.66, 0.68]), META);
+    expect(met).toContain("| BoxTeacher's labels ≥ filled box + 0.10 mean IoU | +0.110 (0.710 vs 0.600) | **met** |");
+    expect(met).toContain('| BoxTeacher ≥ BoxInst on label IoU, paired by seed | +0.060 (seed 1), +0.020 (seed 2); mean +0.040 | **met** |');
+    // mask AP: seed 1 +2.0, seed 2 −2.0 → missed on one seed
+    expect(met).toContain('| BoxTeacher ≥ BoxInst on mask AP, paired by seed | +2.0 (seed 1), −2.0 (seed 2); mean +0.0 AP | **missed** on 1 of 2 seeds |');
+    const missed = renderResults(photos([0.65, 0.66], [0.66, 0.68]), META);
+    expect(missed).toContain("| BoxTeacher's labels ≥ filled box + 0.10 mean IoU | +0.055 (0.655 vs 0.600) | **missed** by 0.045 |");
+    expect(missed).toContain('**missed** on 2 of 2 seeds');
+    // no photo runs: no real-photo targets section
+    expect(renderResults([run('synthetic', 'boxteacher', 1, 0.1, 0.6)], META)).not.toContain('Targets (real photos');
   });
 });

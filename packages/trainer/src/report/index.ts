@@ -17,6 +17,7 @@ export type {
   ReportPseudoMaskIoU,
   ReportLabelling,
   ReportLabellingExample,
+  ReportLabellingGroup,
 } from './report-data';
 export { lineChart, niceTicks, logTicks, escapeXml, CHART_PALETTE } from './svg-charts';
 export type { ChartSeries, LineChartOptions } from './svg-charts';

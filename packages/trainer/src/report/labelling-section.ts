@@ -4,7 +4,7 @@
 // gain), and overlays of the instances where labelling helped most and least.
 import sharp from 'sharp';
 import { blendMask, drawRect, resizeForOverlay } from './mask-overlay';
-import type { ReportLabelling, ReportLabellingExample } from './report-data';
+import type { ReportLabelling, ReportLabellingExample, ReportLabellingGroup } from './report-data';
 import { escapeXml, lineChart } from './svg-charts';
 
 const LABEL_COLOR = [242, 142, 43] as const; // the labelled mask: orange fill
@@ -26,6 +26,15 @@ export async function renderLabellingOverlay(example: ReportLabellingExample, ma
 
 function signed(value: number): string {
   return `${value >= 0 ? '+' : '−'}${Math.abs(value).toFixed(3)}`;
+}
+
+/** A table of groups (size ranges or classes): instances, labelled IoU, box IoU, gain. */
+function groupTable(caption: string, groups: readonly ReportLabellingGroup[]): string {
+  const cell = (v: number) => (Number.isFinite(v) ? v.toFixed(3) : '–');
+  const rows = groups
+    .map((g) => `<tr><td>${escapeXml(g.name)}</td><td>${g.instances}</td><td>${cell(g.maskIoU)}</td><td>${cell(g.boxIoU)}</td><td>${Number.isFinite(g.maskIoU - g.boxIoU) ? signed(g.maskIoU - g.boxIoU) : '–'}</td></tr>`)
+    .join('');
+  return `<table class="breakdown"><caption>${escapeXml(caption)}</caption><thead><tr><th></th><th>instances</th><th>labelled IoU</th><th>box IoU</th><th>gain</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
 /** The section's HTML (a `<section id="labelling">`); empty string when the run did not measure labelling. */
@@ -64,5 +73,7 @@ export async function labellingSection(labelling: ReportLabelling | undefined): 
 <figcaption><strong>${escapeXml(e.name)}</strong><span>mask IoU ${e.maskIoU.toFixed(3)} · box ${e.boxIoU.toFixed(3)} (${signed(e.maskIoU - e.boxIoU)})</span></figcaption></figure>`);
   }
   const examples = figures.length > 0 ? `<p class="note">The instances where labelling gained most and least over the box. Orange: the labelled mask; green outline: the true mask; dashed: the box it was made from.</p><div class="samples">${figures.join('')}</div>` : '';
-  return `<section id="labelling"><h2>Labelling quality</h2><p class="note">${labelling.images} held-out images labelled from their true boxes, as <code>boxteacher label</code> does: mean IoU with the true masks of the labelled masks, against the filled boxes themselves (what you have without the model).</p>${cards}${chart}${examples}</section>`;
+  const b = labelling.breakdown;
+  const tables = b ? `<div class="breakdowns">${groupTable('By size (COCO: small < 32², medium < 96² pixels of true mask)', b.bySize)}${groupTable('By class', b.byClass)}</div>` : '';
+  return `<section id="labelling"><h2>Labelling quality</h2><p class="note">${labelling.images} held-out images labelled from their true boxes, as <code>boxteacher label</code> does: mean IoU with the true masks of the labelled masks, against the filled boxes themselves (what you have without the model).</p>${cards}${chart}${tables}${examples}</section>`;
 }

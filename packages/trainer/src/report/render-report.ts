@@ -336,6 +336,7 @@ figure{margin:0}
 .charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(440px,1fr));gap:14px}
 .chart-box svg{width:100%;height:auto;display:block}
 .split{display:grid;grid-template-columns:minmax(0,1fr) auto;gap:18px;align-items:start}
+.breakdowns{display:grid;grid-template-columns:repeat(auto-fit,minmax(320px,1fr));gap:18px;margin:14px 0}
 table{border-collapse:collapse;width:100%}
 caption{text-align:left;color:#52606d;font-size:12px;padding-bottom:6px}
 th,td{padding:4px 8px;border-bottom:1px solid #eef1f4;text-align:left}

@@ -119,6 +119,19 @@ export interface ReportLabelling {
   /** Per instance, for the distribution chart. */
   readonly perBox: ReadonlyArray<{ readonly maskIoU: number; readonly boxIoU: number }>;
   readonly examples: readonly ReportLabellingExample[];
+  /** The same means by size (small / medium / large) and by class; absent for runs measured before it existed. */
+  readonly breakdown?: {
+    readonly bySize: readonly ReportLabellingGroup[];
+    readonly byClass: readonly ReportLabellingGroup[];
+  };
+}
+
+/** A group of labelled instances (a size range or a class); the means are NaN (or null from JSON) for 0 instances. */
+export interface ReportLabellingGroup {
+  readonly name: string;
+  readonly instances: number;
+  readonly maskIoU: number;
+  readonly boxIoU: number;
 }
 
 /** Everything `renderRunReport` draws. */
@@ -366,7 +379,22 @@ function validateLabelling(value: unknown, path: string): ReportLabelling {
       return { maskIoU: unitInterval(e.maskIoU, `${path}.perBox[${i}].maskIoU`), boxIoU: unitInterval(e.boxIoU, `${path}.perBox[${i}].boxIoU`) };
     }),
     examples: array(r.examples, `${path}.examples`).map((e, i) => validateLabellingExample(e, `${path}.examples[${i}]`)),
+    breakdown: optional(r.breakdown, (v) => {
+      const b = record(v, `${path}.breakdown`);
+      const groups = (key: 'bySize' | 'byClass') => array(b[key], `${path}.breakdown.${key}`).map((item, i) => validateLabellingGroup(item, `${path}.breakdown.${key}[${i}]`));
+      return { bySize: groups('bySize'), byClass: groups('byClass') };
+    }),
   };
+}
+
+function validateLabellingGroup(value: unknown, path: string): ReportLabellingGroup {
+  const g = record(value, path);
+  if (typeof g.name !== 'string') fail(`${path}.name`, 'a string', g.name);
+  const instances = g.instances;
+  if (typeof instances !== 'number' || !Number.isInteger(instances) || instances < 0) fail(`${path}.instances`, 'a non-negative integer', instances);
+  // An empty group's means are undefined: NaN in memory, null once through JSON.
+  const mean = (v: unknown, at: string) => (instances === 0 && (v == null || Number.isNaN(v)) ? NaN : unitInterval(v, at));
+  return { name: g.name, instances, maskIoU: mean(g.maskIoU, `${path}.maskIoU`), boxIoU: mean(g.boxIoU, `${path}.boxIoU`) };
 }
 
 /**

@@ -10,6 +10,7 @@ import { loadImage } from '@boxteacher/data';
 import type { ReportLabelling, ReportLabellingExample } from '../report';
 import { labelCommand } from '../cli/label-command';
 import { ensureSyntheticFolder } from './prepare-data';
+import { labellingBreakdown, type LabellingBreakdown } from './labelling-breakdown';
 
 export interface LabellingQualityOptions {
   /** held-out images (default 30) */
@@ -24,6 +25,9 @@ export interface LabellingQualityOptions {
 export interface LabelledBoxIoU {
   annotationId: number;
   imageId: number;
+  categoryId: number;
+  /** pixels of the true mask (the size group's measure) */
+  area: number;
   maskIoU: number;
   boxIoU: number;
 }
@@ -40,7 +44,11 @@ export interface LabellingQuality {
   truthFile: string;
   labelledFile: string;
   imagesDir: string;
+  /** the folder the COCO file's file_name entries are relative to */
+  imageRoot: string;
   perBox: LabelledBoxIoU[];
+  /** the same means by size (COCO small / medium / large) and by class */
+  breakdown: LabellingBreakdown;
 }
 
 /** IoU of two same-size binary masks (1 when both are empty). */
@@ -71,12 +79,14 @@ export function filledBox(bbox: readonly number[], h: number, w: number): Uint8A
 interface JsonAnnotation {
   id: number;
   image_id: number;
+  category_id: number;
   bbox: number[];
   segmentation?: unknown;
 }
 interface JsonCoco {
   images: Array<{ id: number; width: number; height: number; file_name: string }>;
   annotations: JsonAnnotation[];
+  categories?: Array<{ id: number; name: string }>;
 }
 
 function decodeSegmentation(seg: unknown, h: number, w: number): Uint8Array {
@@ -94,13 +104,13 @@ export async function labellingQuality(runDir: string, options: LabellingQuality
   const folder = await ensureSyntheticFolder(path.join(dir, 'heldout'), params);
   const labelledFile = path.join(dir, 'labelled.json');
   await labelCommand({ checkpoint: runDir, coco: folder.boxAnnotations, out: labelledFile, ...(options.backend != null ? { backend: options.backend } : {}) });
-  const result = await scoreLabels(folder.annotations, labelledFile, params.seed, folder.imagesDir);
-  await writeFileAtomic(path.join(dir, 'labelling.json'), `${JSON.stringify({ ...result, perBox: undefined }, null, 1)}\n`);
+  const result = await scoreLabels(folder.annotations, labelledFile, params.seed, folder.imagesDir, path.dirname(folder.annotations));
+  await writeFileAtomic(path.join(dir, 'labelling.json'), `${JSON.stringify(result, null, 1)}\n`);
   return result;
 }
 
 /** Mean IoU against the true masks of `truthFile` of the labels in `labelledFile` and of the filled boxes. */
-async function scoreLabels(truthFile: string, labelledFile: string, seed: number, imagesDir: string): Promise<LabellingQuality> {
+async function scoreLabels(truthFile: string, labelledFile: string, seed: number, imagesDir: string, imageRoot: string): Promise<LabellingQuality> {
   const truth = JSON.parse(await fs.readFile(truthFile, 'utf8')) as JsonCoco;
   const labelled = JSON.parse(await fs.readFile(labelledFile, 'utf8')) as JsonCoco;
   const labelById = new Map(labelled.annotations.map((a) => [a.id, a]));
@@ -112,10 +122,13 @@ async function scoreLabels(truthFile: string, labelledFile: string, seed: number
     const gt = decodeSegmentation(ann.segmentation, im.height, im.width);
     const label = labelById.get(ann.id);
     const mask = label?.segmentation != null ? decodeSegmentation(label.segmentation, im.height, im.width) : new Uint8Array(gt.length);
-    perBox.push({ annotationId: ann.id, imageId: ann.image_id, maskIoU: maskIoU(mask, gt), boxIoU: maskIoU(filledBox(ann.bbox, im.height, im.width), gt) });
+    const area = gt.reduce((s, v) => s + (v > 0 ? 1 : 0), 0);
+    perBox.push({ annotationId: ann.id, imageId: ann.image_id, categoryId: ann.category_id, area, maskIoU: maskIoU(mask, gt), boxIoU: maskIoU(filledBox(ann.bbox, im.height, im.width), gt) });
   }
   const mean = (k: 'maskIoU' | 'boxIoU') => (perBox.length ? perBox.reduce((s, b) => s + b[k], 0) / perBox.length : 0);
-  return { images: truth.images.length, boxes: perBox.length, seed, maskIoU: mean('maskIoU'), boxIoU: mean('boxIoU'), truthFile, labelledFile, imagesDir, perBox };
+  const names = new Map((truth.categories ?? []).map((c) => [c.id, c.name]));
+  const breakdown = labellingBreakdown(perBox, names);
+  return { images: truth.images.length, boxes: perBox.length, seed, maskIoU: mean('maskIoU'), boxIoU: mean('boxIoU'), truthFile, labelledFile, imagesDir, imageRoot, perBox, breakdown };
 }
 
 /**
@@ -131,8 +144,8 @@ export async function labellingQualityOnCoco(runDir: string, options: { annotati
   await writeFileAtomic(boxFile, JSON.stringify(boxesOnly));
   const labelledFile = path.join(dir, 'labelled.json');
   await labelCommand({ checkpoint: runDir, coco: boxFile, images: options.images, out: labelledFile, ...(options.backend != null ? { backend: options.backend } : {}) });
-  const result = await scoreLabels(options.annotations, labelledFile, -1, options.images);
-  await writeFileAtomic(path.join(dir, 'labelling.json'), `${JSON.stringify({ ...result, perBox: undefined }, null, 1)}\n`);
+  const result = await scoreLabels(options.annotations, labelledFile, -1, options.images, options.images);
+  await writeFileAtomic(path.join(dir, 'labelling.json'), `${JSON.stringify(result, null, 1)}\n`);
   return result;
 }
 
@@ -142,9 +155,9 @@ export function formatLabellingQuality(q: LabellingQuality): string {
   return `labelling: mask IoU ${q.maskIoU.toFixed(3)} vs filled box ${q.boxIoU.toFixed(3)} (${d >= 0 ? '+' : ''}${d.toFixed(3)}) on ${q.images} held-out images`;
 }
 
-/** The figures as kept in eval.json (`labelling`). */
-export function labellingSummary(q: LabellingQuality): { images: number; boxes: number; seed: number; maskIoU: number; boxIoU: number } {
-  return { images: q.images, boxes: q.boxes, seed: q.seed, maskIoU: q.maskIoU, boxIoU: q.boxIoU };
+/** The figures as kept in eval.json (`labelling`); NaN means of empty groups are written as null. */
+export function labellingSummary(q: LabellingQuality): { images: number; boxes: number; seed: number; maskIoU: number; boxIoU: number; breakdown: LabellingBreakdown } {
+  return { images: q.images, boxes: q.boxes, seed: q.seed, maskIoU: q.maskIoU, boxIoU: q.boxIoU, breakdown: q.breakdown };
 }
 
 /**
@@ -165,7 +178,7 @@ export async function reportLabelling(q: LabellingQuality, examples = 6): Promis
     const im = imageById.get(p.imageId)!;
     const ann = truthById.get(p.annotationId)!;
     const label = labelById.get(p.annotationId);
-    const image = await loadImage(path.join(path.dirname(q.truthFile), im.file_name)); // file_name is relative to the COCO file
+    const image = await loadImage(path.join(q.imageRoot, im.file_name));
     const [x, y, w, h] = ann.bbox as [number, number, number, number];
     out.push({
       name: `${im.file_name} #${ann.id}`,
@@ -179,5 +192,5 @@ export async function reportLabelling(q: LabellingQuality, examples = 6): Promis
       boxIoU: p.boxIoU,
     });
   }
-  return { images: q.images, maskIoU: q.maskIoU, boxIoU: q.boxIoU, perBox: q.perBox.map((b) => ({ maskIoU: b.maskIoU, boxIoU: b.boxIoU })), examples: out };
+  return { images: q.images, maskIoU: q.maskIoU, boxIoU: q.boxIoU, perBox: q.perBox.map((b) => ({ maskIoU: b.maskIoU, boxIoU: b.boxIoU })), examples: out, breakdown: q.breakdown };
 }

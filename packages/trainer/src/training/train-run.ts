@@ -14,7 +14,7 @@ import { CondInst } from '../model/condinst';
 import { Sgd } from '../optim/sgd';
 import type { ReportEvalRecord, ReportPseudoMaskIoU } from '../report';
 import { evaluateModel, type ModelEvaluation } from './evaluate-model';
-import { labellingQuality, labellingSummary, reportLabelling, type LabellingQuality, type LabellingQualityOptions } from './labelling-quality';
+import { labellingQuality, labellingQualityOnCoco, labellingSummary, reportLabelling, type LabellingQuality, type LabellingQualityOptions } from './labelling-quality';
 import { MetricsLog, readMetrics } from './metrics-log';
 import { prepareDataset } from './prepare-data';
 import { ProgressLine, formatDuration } from './progress-line';
@@ -33,10 +33,11 @@ export interface TrainRunOptions {
   /** images kept for the report's overlays (default 8) */
   reportSamples?: number;
   /**
-   * After the final evaluation, label held-out synthetic images from their true boxes with the trained run and
-   * measure the masks against the truth (eval.json `labelling`, the report's "Labelling quality" section).
+   * After the final evaluation, label held-out images from their true boxes with the trained run and measure the
+   * masks against the truth (eval.json `labelling`, the report's "Labelling quality" section): synthetic images
+   * generated for it, or `{coco: {annotations, images}}`, a COCO file with true masks (e.g. held-out photos).
    */
-  labelling?: Omit<LabellingQualityOptions, 'backend'>;
+  labelling?: Omit<LabellingQualityOptions, 'backend'> | { coco: { annotations: string; images: string } };
 }
 
 /** What a checkpoint records besides tensors. */
@@ -286,7 +287,8 @@ export async function trainRun(config: TrainConfig, options: TrainRunOptions): P
     if (finalEval) {
       await saveCheckpoint(step); // records the final evaluation in the run state
       // Labelling reads the checkpoint just saved, through the label command's own code.
-      if (options.labelling) labelling = await labellingQuality(runDir, { ...options.labelling, backend });
+      const heldOut = options.labelling;
+      if (heldOut) labelling = 'coco' in heldOut ? await labellingQualityOnCoco(runDir, { ...heldOut.coco, backend }) : await labellingQuality(runDir, { ...heldOut, backend });
       await writeFileAtomic(
         path.join(runDir, 'eval.json'),
         `${JSON.stringify({ step, bbox: { stats: finalEval.bbox.stats, summary: finalEval.bbox.summaryLines }, segm: { stats: finalEval.segm.stats, summary: finalEval.segm.summaryLines }, perCategory: finalEval.segm.perCategory.map((c, i) => ({ catId: c.catId, segmAP: c.stats[0], bboxAP: finalEval!.bbox.perCategory[i]?.stats[0] })), ...(labelling ? { labelling: labellingSummary(labelling) } : {}) }, null, 1)}\n`,

@@ -82,4 +82,25 @@ describe('labelling section', () => {
     await expect(renderRunReport({ ...syntheticReportData(5, 0), labelling: bad })).rejects.toThrow(/labelling\.examples\[0\]\.trueMask: expected a Uint8Array of height\*width = 768 bytes/);
     await expect(renderRunReport({ ...syntheticReportData(5, 0), labelling: { ...labelling, maskIoU: 1.5 } })).rejects.toThrow(/labelling\.maskIoU: expected a number in \[0, 1\], got 1\.5/);
   });
+
+  it('tabulates the breakdown by size and by class; empty groups print a dash', async () => {
+    const breakdown = {
+      bySize: [
+        { name: 'small', instances: 2, maskIoU: 0.4, boxIoU: 0.5 },
+        { name: 'medium', instances: 1, maskIoU: 0.8, boxIoU: 0.6 },
+        { name: 'large', instances: 0, maskIoU: Number.NaN, boxIoU: Number.NaN },
+      ],
+      byClass: [{ name: 'teddy bear', instances: 3, maskIoU: 0.533, boxIoU: 0.533 }],
+    };
+    const html = await renderRunReport({ ...syntheticReportData(20, 1), labelling: { ...labelling, breakdown } });
+    expect(html).toContain('<tr><td>small</td><td>2</td><td>0.400</td><td>0.500</td><td>−0.100</td></tr>');
+    expect(html).toContain('<tr><td>large</td><td>0</td><td>–</td><td>–</td><td>–</td></tr>');
+    expect(html).toContain('<tr><td>teddy bear</td><td>3</td><td>0.533</td><td>0.533</td><td>+0.000</td></tr>');
+    expectBalancedTags(html);
+    // As read back from eval.json, an empty group's means are null; a filled group's must be IoUs.
+    const fromJson = JSON.parse(JSON.stringify(breakdown)) as typeof breakdown;
+    await expect(renderRunReport({ ...syntheticReportData(5, 0), labelling: { ...labelling, breakdown: fromJson } })).resolves.toContain('<td>large</td>');
+    const bad = { ...breakdown, byClass: [{ name: 'cup', instances: 2, maskIoU: null, boxIoU: 0.5 }] };
+    await expect(renderRunReport({ ...syntheticReportData(5, 0), labelling: { ...labelling, breakdown: bad as never } })).rejects.toThrow(/labelling\.breakdown\.byClass\[0\]\.maskIoU: expected a number in \[0, 1\]/);
+  });
 });
