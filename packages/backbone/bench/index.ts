@@ -1,17 +1,19 @@
 // Benchmark: ResNet-50 (detectron2 layout, FrozenBN, freezeAt 2) at 1×512×512×3 on the active backend —
 // forward (inference) and forward+backward (gradients of Σ mean(res3..res5) w.r.t. the trainable parameters,
 // no optimiser step) — against PyTorch CPU on the same network and shapes (tools/backbone/bench_torch.py)
-// when /usr/bin/python3 has torch. Then one profiled train step: where the time goes, per kernel.
+// when /usr/bin/python3 has torch; MobileNetV2 1.0's forward at the same size against torchvision's
+// (tools/backbone/bench_torch_mobilenet_v2.py). Then one profiled train step: where the time goes, per kernel.
 // Run: npm run bench -w @boxteacher/backbone   (env: BOXTEACHER_BACKEND, BENCH_REPS=3, BENCH_SIZE=512)
 import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { initBackend, seed, tf } from '@boxteacher/core';
-import { resnet } from '../src/index';
+import { mobilenetV2, MOBILENET_V2_TAP_NAMES, resnet } from '../src/index';
 
 const REPS = Number(process.env.BENCH_REPS ?? 3);
 const SIZE = Number(process.env.BENCH_SIZE ?? 512);
 const TORCH_SCRIPT = fileURLToPath(new URL('../../../tools/backbone/bench_torch.py', import.meta.url));
+const TORCH_MNV2_SCRIPT = fileURLToPath(new URL('../../../tools/backbone/bench_torch_mobilenet_v2.py', import.meta.url));
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -62,6 +64,20 @@ function torchTimes(threads: number): { forwardMs: number[]; trainMs: number[]; 
   return JSON.parse(run.stdout.trim().split('\n').pop()!) as { forwardMs: number[]; trainMs: number[]; torch: string };
 }
 
+/** MobileNetV2 1.0 forward (all four taps, eval mode) here and in torchvision, min / median ms and the ratio. */
+function mobilenetForward(backend: string, x: tf.Tensor4D): void {
+  const model = mobilenetV2({ outFeatures: MOBILENET_V2_TAP_NAMES }).eval();
+  const times = timeIt(() => tf.dispose(Object.values(model.apply(x)).map((t) => (t.dataSync(), t))));
+  model.dispose();
+  let torchLine = 'PyTorch not available (/usr/bin/python3 with torch + torchvision)';
+  const run = spawnSync('/usr/bin/python3', [TORCH_MNV2_SCRIPT, '--size', String(SIZE), '--threads', '2', '--reps', String(REPS)], { encoding: 'utf8' });
+  if (run.status === 0) {
+    const t = JSON.parse(run.stdout.trim().split('\n').pop()!) as { forwardMs: number[]; torch: string };
+    torchLine = `PyTorch ${t.torch} CPU (torchvision), 2 threads: ${summary(t.forwardMs)} ms; ratio ${ratio(times, t.forwardMs)}`;
+  }
+  console.log(`\nMobileNetV2 1.0 forward 1×${SIZE}×${SIZE}×3 (four taps, eval): tfjs-${backend} ${summary(times)} ms (min / median); ${torchLine}`);
+}
+
 async function main(): Promise<void> {
   const backend = await initBackend();
   seed(0);
@@ -104,6 +120,7 @@ async function main(): Promise<void> {
   for (const r of rows) console.log(r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  '));
   for (const n of notes) console.log(n);
   console.log(`all times ms: tfjs forward [${tfForward.map((t) => t.toFixed(0))}], train [${tfTrain.map((t) => t.toFixed(0))}]; load average now: ${load()}`);
+  mobilenetForward(backend, x);
 
   // Where the time of one train step goes, per kernel (tf.profile: wall time per kernel call).
   const profile = await tf.profile(train);

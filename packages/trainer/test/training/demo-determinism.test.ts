@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { presetConfig } from '../../src/config/presets';
 import { resolveTrainConfig } from '../../src/config/train-config';
 import { DEMO_ITERATIONS, demoIterations, scaleSchedule } from '../../src/training/calibrate-steps';
-import { filledBox, formatLabellingQuality, labellingSummary, maskIoU } from '../../src/training/labelling-quality';
+import { filledBox, formatLabellingQuality, labellingQualityOnCoco, labellingSummary, maskIoU, type LabellingQuality } from '../../src/training/labelling-quality';
 import { trainRun } from '../../src/training/train-run';
 
 const FIXTURE = path.resolve(__dirname, '../fixtures/tiny-config.json');
@@ -18,7 +18,7 @@ afterAll(async () => {
   for (const d of dirs) await fs.rm(d, { recursive: true, force: true });
 });
 
-async function tinyRun(): Promise<{ evalJson: string; labelling: ReturnType<typeof labellingSummary>; line: string; perBox: number[]; report: string }> {
+async function tinyRun(): Promise<{ evalJson: string; labelling: ReturnType<typeof labellingSummary>; line: string; perBox: number[]; report: string; runDir: string; quality: LabellingQuality }> {
   const { preset: _preset, ...overrides } = JSON.parse(await fs.readFile(FIXTURE, 'utf8')) as Record<string, unknown>;
   const config = resolveTrainConfig({ ...overrides, seed: 7 }, presetConfig('demo'), 'tiny-config.json');
   const outDir = await fs.mkdtemp(path.join(tmpdir(), 'bt-demo-det-'));
@@ -34,6 +34,8 @@ async function tinyRun(): Promise<{ evalJson: string; labelling: ReturnType<type
     line: formatLabellingQuality(q),
     perBox: q.perBox.map((b) => b.maskIoU),
     report: await fs.readFile(result.reportPath!, 'utf8'),
+    runDir: result.runDir,
+    quality: q,
   };
 }
 
@@ -51,10 +53,22 @@ describe('demo determinism (cpu, tiny model)', () => {
     expect(a.labelling.boxIoU).toBeGreaterThan(0.3);
     expect(a.line).toMatch(/^labelling: mask IoU \d\.\d{3} vs filled box \d\.\d{3} \([+-]\d\.\d{3}\) on 4 held-out images$/);
     // eval.json keeps the figures; the report shows them with overlays.
-    expect((JSON.parse(a.evalJson) as { labelling: unknown }).labelling).toEqual(a.labelling);
+    // (through JSON: an empty size group's NaN means are written as null)
+    expect((JSON.parse(a.evalJson) as { labelling: unknown }).labelling).toEqual(JSON.parse(JSON.stringify(a.labelling)));
     expect(a.report).toContain('<section id="labelling">');
     expect(a.report).toContain(`${a.labelling.maskIoU.toFixed(3)}`);
     expect(a.report.match(/<figure class="sample"><img src="data:image\/png;base64,/g)?.length).toBe(Math.min(6, a.labelling.boxes));
+    // The breakdown covers every instance once, by size and by class.
+    const sum = (groups: Array<{ instances: number }>) => groups.reduce((n, g) => n + g.instances, 0);
+    expect(sum(a.labelling.breakdown.bySize)).toBe(a.labelling.boxes);
+    expect(sum(a.labelling.breakdown.byClass)).toBe(a.labelling.boxes);
+    expect(a.report).toContain('<table class="breakdown">');
+
+    // The same held-out file measured as a COCO file with masks (the real-photo path: its boxes alone are labelled)
+    // gives the same figures: same boxes, same model, same label code.
+    const onCoco = await labellingQualityOnCoco(a.runDir, { annotations: a.quality.truthFile, images: a.quality.imageRoot, backend: 'cpu' });
+    expect(onCoco.perBox).toEqual(a.quality.perBox);
+    expect(labellingSummary(onCoco)).toEqual({ ...a.labelling, seed: -1 });
   }, 120_000);
 });
 
