@@ -1,9 +1,9 @@
 // npm run bench -w @boxteacher/trainer: images/s of a BoxTeacher training step (student + teacher + losses) and of
 // inference, for the demo preset and for R-50 at 512², with the share of time per phase. Backends: the active one
 // (BOXTEACHER_BACKEND, default auto). Then the labelling line (bench/labelling.ts): label images/s and boxes/s,
-// the n-shard speed-up, peak RSS at 10 k and 100 k images.
+// (demo at 128², ResNet-50 at 800²), the n-shard speed-up, peak RSS at 10 k and 100 k images.
 // Usage: tsx bench/index.ts [--steps N] [--skip-r50] [--force-r50] [--labelling-only] [--label-images N]
-//        [--label-shards N] [--label-memory 10000,100000]
+//        [--label-shards N] [--label-memory 10000,100000] [--label-r50-images N]
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -63,6 +63,8 @@ try {
   }
   await benchLabelling(dir, {
     images: Number(flag('--label-images', '48')),
+    // ResNet-50 at 800²: not on wasm (its heap), not with --skip-r50
+    r50Images: skipR50 || backend === 'wasm' ? 0 : Number(flag('--label-r50-images', '4')),
     shards: Number(flag('--label-shards', '2')),
     memoryCounts: flag('--label-memory', '10000,100000').split(',').map(Number),
     backend,

@@ -1,6 +1,6 @@
 // The labelling line of the bench: `boxteacher label` throughput (images/s, boxes/s) of the demo-size model at
-// 128² (untrained and seeded: its detections rarely match a box, so most boxes take the unmatched path, from their
-// own FCOS location), the n-shard speed-up (n CLI processes with --shard i/n against one, wall clock, process start
+// 128² and of ResNet-50 CondInst at 800² (untrained and seeded: their detections rarely match a box, so most boxes
+// take the unmatched path, from their own FCOS location), the n-shard speed-up (n CLI processes with --shard i/n against one, wall clock, process start
 // included), and the peak RSS of the job's machinery at 10 k and 100 k images (test/batch-labelling/
 // label-memory-probe.ts: streaming reader, data loader, journal, final writer, a stand-in labeller instead of the
 // model, whose memory is one batch whatever the count).
@@ -11,12 +11,14 @@ import { promisify } from 'node:util';
 import { seed } from '@boxteacher/core';
 import { readCocoIndex, syntheticShapes, writeCocoFolder } from '@boxteacher/data';
 import { runLabelJob } from '../src/batch-labelling/label-job';
-import { CheckpointStore, CondInst, presetConfig, resolveTrainConfig } from '../src/index';
+import { CheckpointStore, CondInst, presetConfig, resolveTrainConfig, type TrainConfig } from '../src/index';
 
 const PACKAGE_ROOT = path.resolve(import.meta.dirname, '..');
 
 export interface LabellingBenchOptions {
   images: number;
+  /** images for the ResNet-50 line (0: skipped) */
+  r50Images: number;
   shards: number;
   memoryCounts: number[];
   backend: string;
@@ -35,15 +37,14 @@ function cli(args: string[], backend: string): Promise<number> {
   });
 }
 
-export async function benchLabelling(dir: string, o: LabellingBenchOptions): Promise<void> {
-  const size = 128;
-  const config = resolveTrainConfig({ data: { minSizeTest: size, maxSizeTest: size } }, presetConfig('demo'));
-  const folder = await writeCocoFolder(syntheticShapes({ count: o.images, size, seed: 7 }), path.join(dir, 'label-data'));
+/** Labels `images` synthetic images of side `size` with an untrained seeded model of `config`, in this process. */
+async function labelThroughput(dir: string, name: string, config: TrainConfig, size: number, images: number): Promise<{ folder: string; run: string }> {
+  const folder = await writeCocoFolder(syntheticShapes({ count: images, size, seed: 7 }), path.join(dir, `label-data-${name}`));
   const dataset = await readCocoIndex(folder.boxAnnotations, { dropCrowd: false, dropDegenerate: false });
   const boxes = dataset.annotationIds.length;
   seed(3);
   const model = new CondInst(config.model, dataset.categories.length);
-  const run = path.join(dir, 'label-run');
+  const run = path.join(dir, `label-run-${name}`);
   await fs.mkdir(run, { recursive: true });
   await fs.writeFile(path.join(run, 'config.json'), JSON.stringify(config));
   await new CheckpointStore(run).save(1, { model: model.stateDict() }, { numClasses: dataset.categories.length, categories: dataset.categories.map((c) => ({ id: c.id, name: c.name })) });
@@ -53,13 +54,25 @@ export async function benchLabelling(dir: string, o: LabellingBenchOptions): Pro
     // In this process: the job's own time, without process start and model load.
     process.stdout.write = (() => true) as typeof process.stdout.write; // the job's summary line
     const t0 = performance.now();
-    await runLabelJob({ coco: folder.boxAnnotations, dataset, out: path.join(dir, 'label-out.json'), shard: null, batchSize: 1, jsonProgress: true, model, config, loaded: {} });
+    await runLabelJob({ coco: folder.boxAnnotations, dataset, out: path.join(dir, `label-out-${name}.json`), shard: null, batchSize: 1, jsonProgress: true, model, config, loaded: {} });
     seconds = (performance.now() - t0) / 1000;
   } finally {
     process.stdout.write = stdoutWrite;
     model.dispose();
   }
-  console.log(`label demo (${size}², batch 1, ${o.images} images, ${boxes} boxes): ${(o.images / seconds).toFixed(2)} images/s, ${(boxes / seconds).toFixed(2)} boxes/s`);
+  console.log(`label ${name} (${size}², batch 1, ${images} images, ${boxes} boxes): ${(images / seconds).toFixed(2)} images/s, ${(boxes / seconds).toFixed(2)} boxes/s`);
+  return { folder: folder.boxAnnotations, run };
+}
+
+export async function benchLabelling(dir: string, o: LabellingBenchOptions): Promise<void> {
+  const size = 128;
+  const demo = await labelThroughput(dir, 'demo', resolveTrainConfig({ data: { minSizeTest: size, maxSizeTest: size } }, presetConfig('demo')), size, o.images);
+  if (o.r50Images > 0) {
+    // The reference's test size: short side 800 (the synthetic images are square, so 800²).
+    await labelThroughput(dir, 'R-50', resolveTrainConfig({ data: { minSizeTest: 800, maxSizeTest: 1333 } }, presetConfig('boxteacher_r50_1x')), 800, o.r50Images);
+  }
+  const folder = { boxAnnotations: demo.folder };
+  const run = demo.run;
 
   // n shards as n processes against one process, wall clock (each process starts node, loads TF.js and the model).
   const label = (out: string, ...extra: string[]) => ['label', '--checkpoint', run, '--coco', folder.boxAnnotations, '--out', out, ...extra];
