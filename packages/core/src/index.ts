@@ -31,8 +31,8 @@ export {
   fanOut,
 } from './nn/initializers';
 
-export { loadSafetensors, saveSafetensors, decodeSafetensors, encodeSafetensorsTensors } from './io/safetensors';
-export type { SafetensorsContents } from './io/safetensors';
+export { loadSafetensors, saveSafetensors, decodeSafetensors, encodeSafetensorsTensors, readSafetensorsHeader } from './io/safetensors';
+export type { SafetensorsContents, SafetensorsHeader } from './io/safetensors';
 export { parseSafetensors, encodeSafetensors, SafetensorsError, SAFETENSORS_DTYPES } from './io/safetensors-format';
 export type { RawTensor, SafetensorsDtype } from './io/safetensors-format';
 export { writeFileAtomic } from './io/atomic-write';

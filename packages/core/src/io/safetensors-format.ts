@@ -30,14 +30,31 @@ export class SafetensorsError extends Error {
 const MAX_HEADER_BYTES = 100 * 1024 * 1024;
 
 /** Parses a whole safetensors file held in memory. `file` only labels errors. */
-export function parseSafetensors(buffer: Uint8Array, file: string): { tensors: Map<string, RawTensor>; metadata: Record<string, string> } {
-  if (buffer.byteLength < 8) throw new SafetensorsError(file, `file is ${buffer.byteLength} bytes, too short for the 8-byte header length`);
-  const view = new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength);
-  const headerLength = Number(view.getBigUint64(0, true));
-  if (headerLength > MAX_HEADER_BYTES || 8 + headerLength > buffer.byteLength) {
-    throw new SafetensorsError(file, `header length ${headerLength} exceeds the file size ${buffer.byteLength} (truncated or not a safetensors file)`);
+/** One tensor's entry in the header: where its bytes lie in the data section. */
+export interface SafetensorsHeaderEntry {
+  dtype: SafetensorsDtype;
+  shape: number[];
+  begin: number;
+  end: number;
+}
+
+/** The header's length from the file's first 8 bytes, checked against the file's size. */
+export function safetensorsHeaderLength(prefix: Uint8Array, fileSize: number, file: string): number {
+  if (fileSize < 8 || prefix.byteLength < 8) throw new SafetensorsError(file, `file is ${fileSize} bytes, too short for the 8-byte header length`);
+  const headerLength = Number(new DataView(prefix.buffer, prefix.byteOffset, 8).getBigUint64(0, true));
+  if (headerLength > MAX_HEADER_BYTES || 8 + headerLength > fileSize) {
+    throw new SafetensorsError(file, `header length ${headerLength} exceeds the file size ${fileSize} (truncated or not a safetensors file)`);
   }
-  const headerBytes = buffer.subarray(8, 8 + headerLength);
+  return headerLength;
+}
+
+/**
+ * The header of a safetensors file (its 8-byte length and JSON, `bytes` = at least the file's first 8 + length
+ * bytes), every entry checked against a data section of `fileSize − 8 − length` bytes.
+ */
+export function parseSafetensorsHeader(bytes: Uint8Array, fileSize: number, file: string): { entries: Map<string, SafetensorsHeaderEntry>; metadata: Record<string, string>; dataStart: number } {
+  const headerLength = safetensorsHeaderLength(bytes, fileSize, file);
+  const headerBytes = bytes.subarray(8, 8 + headerLength);
   const notSafetensors = 'a corrupt file or not a safetensors file';
   let text: string;
   try {
@@ -57,8 +74,8 @@ export function parseSafetensors(buffer: Uint8Array, file: string): { tensors: M
     throw new SafetensorsError(file, `the header is JSON but not an object of tensors (it is ${Array.isArray(header) ? 'an array' : header === null ? 'null' : typeof header}): ${notSafetensors}`);
   }
   const dataStart = 8 + headerLength;
-  const dataLength = buffer.byteLength - dataStart;
-  const tensors = new Map<string, RawTensor>();
+  const dataLength = fileSize - dataStart;
+  const entries = new Map<string, SafetensorsHeaderEntry>();
   let metadata: Record<string, string> = {};
   for (const [name, entry] of Object.entries(header as Record<string, unknown>)) {
     if (name === '__metadata__') {
@@ -84,8 +101,16 @@ export function parseSafetensors(buffer: Uint8Array, file: string): { tensors: M
     if (end - begin !== expected) {
       throw new SafetensorsError(file, `holds ${end - begin} bytes but ${dtype}[${shape.join(',')}] needs ${expected}`, name);
     }
-    tensors.set(name, { dtype: dtype as SafetensorsDtype, shape: shape as number[], bytes: buffer.subarray(dataStart + begin, dataStart + end) });
+    entries.set(name, { dtype: dtype as SafetensorsDtype, shape: shape as number[], begin, end });
   }
+  return { entries, metadata, dataStart };
+}
+
+/** Parses a whole safetensors file's bytes: each tensor's bytes are a view of `buffer`. */
+export function parseSafetensors(buffer: Uint8Array, file: string): { tensors: Map<string, RawTensor>; metadata: Record<string, string> } {
+  const { entries, metadata, dataStart } = parseSafetensorsHeader(buffer, buffer.byteLength, file);
+  const tensors = new Map<string, RawTensor>();
+  for (const [name, e] of entries) tensors.set(name, { dtype: e.dtype, shape: e.shape, bytes: buffer.subarray(dataStart + e.begin, dataStart + e.end) });
   return { tensors, metadata };
 }
 

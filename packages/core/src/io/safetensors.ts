@@ -5,7 +5,7 @@
 import { promises as fs } from 'node:fs';
 import { tf } from '../tf';
 import { writeFileAtomic } from './atomic-write';
-import { encodeSafetensors, parseSafetensors, SafetensorsError, type RawTensor } from './safetensors-format';
+import { encodeSafetensors, parseSafetensors, parseSafetensorsHeader, safetensorsHeaderLength, SafetensorsError, type RawTensor, type SafetensorsDtype } from './safetensors-format';
 import { bfloat16ToFloat32, float16ToFloat32 } from './half-floats';
 
 export interface SafetensorsContents {
@@ -75,6 +75,38 @@ export async function loadSafetensors(path: string): Promise<SafetensorsContents
     throw new SafetensorsError(path, `cannot read the file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }
   return decodeSafetensors(buffer, path);
+}
+
+/** What a safetensors file holds, from its header alone: tensor names, dtypes and shapes, and the metadata. */
+export interface SafetensorsHeader {
+  tensors: Map<string, { dtype: SafetensorsDtype; shape: number[] }>;
+  metadata: Record<string, string>;
+}
+
+/**
+ * Reads only the header of a safetensors file (the tensor data is not read), with the same checks and errors as
+ * loadSafetensors: a truncated file, a header that is not JSON or an entry past the data section is a
+ * SafetensorsError naming the file.
+ */
+export async function readSafetensorsHeader(path: string): Promise<SafetensorsHeader> {
+  let handle: fs.FileHandle;
+  try {
+    handle = await fs.open(path, 'r');
+  } catch (error) {
+    throw new SafetensorsError(path, `cannot read the file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  try {
+    const { size } = await handle.stat();
+    const prefix = Buffer.alloc(8);
+    await handle.read(prefix, 0, Math.min(8, size), 0);
+    const length = safetensorsHeaderLength(prefix, size, path);
+    const bytes = Buffer.alloc(8 + length);
+    await handle.read(bytes, 0, 8 + length, 0);
+    const { entries, metadata } = parseSafetensorsHeader(bytes, size, path);
+    return { tensors: new Map([...entries].map(([name, e]) => [name, { dtype: e.dtype, shape: e.shape }])), metadata };
+  } finally {
+    await handle.close();
+  }
 }
 
 /**

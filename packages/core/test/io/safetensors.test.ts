@@ -6,7 +6,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeSafetensors, initBackend, loadSafetensors, parseSafetensors, saveSafetensors, SafetensorsError, tf } from '../../src/index';
+import { encodeSafetensors, initBackend, loadSafetensors, parseSafetensors, readSafetensorsHeader, saveSafetensors, SafetensorsError, tf } from '../../src/index';
 import { expectNoLeaks } from '../../src/testing/index';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures');
@@ -174,5 +174,29 @@ describe('saveSafetensors', () => {
     const t = tf.ones([3, 3]);
     await expectNoLeaks(() => saveSafetensors(path.join(dir, 'leak.safetensors'), { t }), 'saveSafetensors');
     t.dispose();
+  });
+});
+
+describe('readSafetensorsHeader', () => {
+  it('gives the names, dtypes, shapes and metadata of the PyTorch file without reading its tensors', async () => {
+    const expected = JSON.parse(await fs.readFile(path.join(FIXTURES, 'torch-dtypes.json'), 'utf8')) as Expected;
+    const before = tf.memory().numTensors;
+    const header = await readSafetensorsHeader(TORCH_FILE);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(header.metadata).toEqual(expected.metadata);
+    expect(Object.fromEntries(header.tensors)).toEqual(Object.fromEntries(Object.entries(expected.tensors).map(([name, t]) => [name, { dtype: t.dtype, shape: t.shape }])));
+  });
+
+  it('checks the header against the file size as loadSafetensors does', async () => {
+    const bytes = new Uint8Array(await fs.readFile(TORCH_FILE));
+    const truncated = path.join(dir, 'header-truncated.safetensors');
+    // Cut inside the data section: the header is whole, but an entry now lies past the end.
+    await fs.writeFile(truncated, bytes.subarray(0, bytes.length - 3));
+    await expect(readSafetensorsHeader(truncated)).rejects.toThrow(SafetensorsError);
+    await expect(readSafetensorsHeader(truncated)).rejects.toThrow(/past the data section .*truncated/);
+    const tiny = path.join(dir, 'header-tiny.safetensors');
+    await fs.writeFile(tiny, bytes.subarray(0, 5));
+    await expect(readSafetensorsHeader(tiny)).rejects.toThrow(/header-tiny\.safetensors.*5 bytes, too short/);
+    await expect(readSafetensorsHeader(path.join(dir, 'absent.safetensors'))).rejects.toThrow(/absent\.safetensors.*cannot read the file \(ENOENT\)/);
   });
 });

@@ -3,6 +3,7 @@
 // checkpoints (`model_final.pth`, detectron2 `.pkl`, or a .safetensors file with the official names), with
 // their YAML config when the user has it.
 import { promises as fs } from 'node:fs';
+import { readSafetensorsHeader } from '@boxteacher/core';
 import { loadTrainedModel, type LoadedModel } from '../checkpoint/load-model';
 import { officialCategories } from '../official/coco-categories';
 import { hasOfficialNames, isOfficialCheckpointPath, loadOfficialModel } from '../official/official-model';
@@ -19,27 +20,6 @@ export const MODEL_FLAGS: Record<string, FlagSpec> = {
   from: { kind: 'string', description: 'which half of an official BoxTeacher checkpoint to run (default teacher)', choices: OFFICIAL_HALVES },
 };
 
-/** The tensor names in a safetensors header, or null when the file is not a readable safetensors file. */
-async function safetensorsNames(file: string): Promise<string[] | null> {
-  const handle = await fs.open(file, 'r').catch(() => null);
-  if (handle == null) return null;
-  try {
-    const { size } = await handle.stat();
-    if (size < 8) return null;
-    const head = Buffer.alloc(8);
-    await handle.read(head, 0, 8, 0);
-    const length = Number(head.readBigUInt64LE(0));
-    if (length <= 0 || length > size - 8 || length > 100 * 1024 * 1024) return null;
-    const json = Buffer.alloc(length);
-    await handle.read(json, 0, length, 8);
-    return Object.keys(JSON.parse(json.toString('utf8')) as Record<string, unknown>).filter((k) => k !== '__metadata__');
-  } catch {
-    return null;
-  } finally {
-    await handle.close();
-  }
-}
-
 /**
  * True when `file` is an official checkpoint rather than one the trainer wrote. Only a safetensors header is read;
  * a broken file counts as the project's own, so that its loader reports what is wrong with it.
@@ -47,8 +27,9 @@ async function safetensorsNames(file: string): Promise<string[] | null> {
 export async function isOfficialFile(file: string): Promise<boolean> {
   if (isOfficialCheckpointPath(file)) return true;
   if (!/\.safetensors$/i.test(file)) return false;
-  const names = await safetensorsNames(file);
-  return names != null && hasOfficialNames(names);
+  // A file that cannot be read as safetensors goes to the project's own loader, which says what is wrong with it.
+  const header = await readSafetensorsHeader(file).catch(() => null);
+  return header != null && hasOfficialNames([...header.tensors.keys()]);
 }
 
 /** Loads the model the flags name; official checkpoints get the official config's sizes and thresholds. */
