@@ -64,7 +64,7 @@ function describeMismatch(report: LoadStateDictReport, own: Record<string, tf.Te
   // Most of the network differs: another architecture, not a damaged file.
   if (wrong * 4 >= total || unexpected.length * 4 >= total) {
     const b = config.model.backbone;
-    const arch = `ResNet-${b.depth} width ${b.width}, FPN ${config.model.fpnChannels}, ${numClasses} classes`;
+    const arch = `${b.name === 'mobilenet_v2' ? 'MobileNetV2' : `ResNet-${b.depth}`} width ${b.width}, FPN ${config.model.fpnChannels}, ${numClasses} classes`;
     const counts = [mismatched.length > 0 ? `${mismatched.length} of ${total} parameters mis-shaped` : '', missing.length > 0 ? `${missing.length} missing` : '', unexpected.length > 0 ? `${unexpected.length} unexpected` : ''].filter(Boolean).join(', ');
     const first = mismatched[0] ? ` (first: ${mismatched[0].key} is ${shape(mismatched[0].got)}, expected ${shape(mismatched[0].expected)})` : missing[0] ? ` (first missing: ${missing[0]})` : '';
     return `${weightsFile}: not a checkpoint of the architecture in ${configFile} (${arch}): ${counts}${first}; it was trained with another config`;
