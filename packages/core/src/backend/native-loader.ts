@@ -44,7 +44,8 @@ function describeLoadError(pkg: string, error: unknown): string {
  * Imports `pkg` with TensorFlow's C++ INFO logs off unless the user set TF_CPP_MIN_LOG_LEVEL (libtensorflow
  * reads it when it loads), with TensorFlow's oneDNN kernels off unless the user set TF_ENABLE_ONEDNN_OPTS (on an
  * AVX-512 AMD EPYC, TensorFlow 2.21's oneDNN path gives MobileNetV2's weight gradients 15-27 % away from PyTorch's
- * and the plain kernels 1e-5: backbone/test/mobilenet-v2.test.ts; correct before fast), and without the "kernel already registered" warnings that a second flavour prints
+ * and the plain kernels 1e-5: backbone/test/mobilenet-v2.test.ts; correct before fast; with it on, the backbone bench's
+ * ResNet-50 step at 512² dies of SIGFPE there), and without the "kernel already registered" warnings that a second flavour prints
  * when a first one registered its kernels and then failed.
  */
 async function importQuietly(pkg: string): Promise<void> {
