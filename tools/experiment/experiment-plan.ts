@@ -96,7 +96,6 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 /** The repository root (the config templates' relative paths start here). */
 export const REPO_ROOT = path.resolve(HERE, '..', '..');
 
-/** A config template: `{description, config}` with `config` a partial TrainConfig merged over the demo preset. */
 export interface DatasetTemplate {
   description: string;
   /** the preset each method's runs start from (default: 'demo' for every method) */
@@ -152,8 +151,8 @@ async function subsetCoco(file: string, count: number, outFile: string): Promise
 }
 
 /** The dataset part of the config (paths made absolute; a smoke run takes a few images). */
-async function datasetConfig(dataset: DatasetName, smoke: boolean, experimentDir: string, dataRoot: string): Promise<Record<string, unknown>> {
-  const template = structuredClone((await readTemplate(dataset)).config) as { data: Record<string, Record<string, unknown>>; model?: { backbone?: Record<string, unknown> } } & Record<string, unknown>;
+async function datasetConfig(dataset: DatasetName, config: Record<string, unknown>, smoke: boolean, experimentDir: string, dataRoot: string): Promise<Record<string, unknown>> {
+  const template = structuredClone(config) as { data: Record<string, Record<string, unknown>>; model?: { backbone?: Record<string, unknown> } } & Record<string, unknown>;
   const backbone = template.model?.backbone;
   if (backbone?.weights != null) backbone.weights = resolvePath(backbone.weights, dataRoot);
   for (const split of ['train', 'val'] as const) {
@@ -188,8 +187,8 @@ export async function planRuns(options: PlanOptions): Promise<PlannedRun[]> {
   const runs: PlannedRun[] = [];
   for (const dataset of options.datasets) {
     const steps = options.steps ?? (options.smoke ? SMOKE.steps : DEFAULT_STEPS[dataset]);
-    const data = await datasetConfig(dataset, options.smoke, options.experimentDir, options.dataRoot ?? DEFAULT_DATA_ROOT);
-    const { presets } = await readTemplate(dataset);
+    const { presets, config: templateConfig } = await readTemplate(dataset);
+    const data = await datasetConfig(dataset, templateConfig, options.smoke, options.experimentDir, options.dataRoot ?? DEFAULT_DATA_ROOT);
     // Same architecture, schedule and data for every method; the method and seed are the only differences (and
     // what the method's preset sets for it alone: how BoxInst and CondInst rank detections, which augmentation).
     const schedule = scaledSchedule(steps);
@@ -199,17 +198,17 @@ export async function planRuns(options: PlanOptions): Promise<PlannedRun[]> {
         resolveTrainConfig(data, presetConfig(presets[method]), `tools/experiment/configs/${dataset}.json`),
         'experiment schedule',
       );
-    const base = baseOf('boxteacher');
+    const bases = Object.fromEntries(METHOD_ORDER.map((m) => [m, baseOf(m)])) as Record<Method, TrainConfig>;
     for (let seed = 1; seed <= options.seeds; seed++) {
       for (const method of METHOD_ORDER) {
-        const config = resolveTrainConfig({ name: `experiment-${dataset}-${method}`, method, seed }, baseOf(method), 'experiment run');
+        const config = resolveTrainConfig({ name: `experiment-${dataset}-${method}`, method, seed }, bases[method], 'experiment run');
         runs.push({ id: `${dataset}/${method}-seed${seed}`, dataset, method, seed, config, diagnostic: null });
       }
     }
     // One oracle run (seed 1) where the true masks come at no cost: what BoxTeacher would reach with perfect
     // pseudo masks under the same schedule, augmentation and evaluation.
     if (dataset === 'synthetic') {
-      const config = resolveTrainConfig({ name: `experiment-${dataset}-boxteacher-oracle`, method: 'boxteacher', seed: 1, teacher: { oracleMasks: true } }, base, 'experiment run');
+      const config = resolveTrainConfig({ name: `experiment-${dataset}-boxteacher-oracle`, method: 'boxteacher', seed: 1, teacher: { oracleMasks: true } }, bases.boxteacher, 'experiment run');
       runs.push({ id: `${dataset}/boxteacher-oracle-seed1`, dataset, method: 'boxteacher', seed: 1, config, diagnostic: 'oracle' });
     }
   }

@@ -4,25 +4,13 @@
 import type { DatasetName } from './experiment-plan';
 import type { RunResult } from './results-markdown';
 import type { LabellingGroupSummary, RunSummary } from './run-summary';
+import { formatMeanStd, meanStd } from './seed-stats';
 
-function mean(xs: number[]): number {
-  return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN;
-}
-
-function std(xs: number[]): number {
-  const m = mean(xs);
-  return xs.length > 1 ? Math.sqrt(xs.reduce((s, v) => s + (v - m) ** 2, 0) / (xs.length - 1)) : NaN;
-}
+const mean = (xs: number[]) => meanStd(xs).mean;
 
 const iou = (v: number) => (Number.isFinite(v) ? v.toFixed(3) : '–');
 // The sign of the rounded value: a −0.00004 difference prints as +0.0, not −0.0.
 const signed = (v: number, digits = 3) => (Number.isFinite(v) ? `${Number(v.toFixed(digits)) >= 0 ? '+' : '−'}${Math.abs(v).toFixed(digits)}` : '–');
-
-function pmIoU(xs: number[]): string {
-  if (xs.length === 0) return '–';
-  const s = std(xs);
-  return `${iou(mean(xs))}${Number.isFinite(s) ? ` ± ${s.toFixed(3)}` : ''}`;
-}
 
 /** The finished runs of a method on a dataset that measured labelling. */
 function labelled(results: RunResult[], dataset: DatasetName, method: string): Array<{ seed: number; summary: RunSummary }> {
@@ -54,7 +42,7 @@ export function labellingLines(results: RunResult[], dataset: DatasetName, metho
   ];
   for (const [method, runs] of perMethod) {
     const gains = runs.map((s) => s.labelling!.maskIoU - s.labelling!.boxIoU);
-    out.push(`| ${method}${method === 'supervised' ? ' (ceiling)' : ''} | ${runs.length} | ${pmIoU(runs.map((s) => s.labelling!.maskIoU))} | ${iou(mean(runs.map((s) => s.labelling!.boxIoU)))} | ${signed(mean(gains))} |`);
+    out.push(`| ${method}${method === 'supervised' ? ' (ceiling)' : ''} | ${runs.length} | ${formatMeanStd(runs.map((s) => s.labelling!.maskIoU), 1, 3)} | ${iou(mean(runs.map((s) => s.labelling!.boxIoU)))} | ${signed(mean(gains))} |`);
   }
   const withBreakdown = perMethod.filter(([, runs]) => runs.some((s) => s.labelling!.breakdown));
   if (withBreakdown.length > 0) {

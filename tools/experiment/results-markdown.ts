@@ -4,6 +4,7 @@ import type { DatasetName, PlannedRun, ScheduleFractions } from './experiment-pl
 import type { RunSummary } from './run-summary';
 import type { RunComparison } from './compare-runs';
 import { labellingLines, realPhotoTargetLines } from './labelling-tables';
+import { formatMeanStd as pm, meanStd } from './seed-stats';
 
 export interface ResultsMeta {
   smoke: boolean;
@@ -38,22 +39,8 @@ export interface RunResult {
   summary: RunSummary | null;
 }
 
-/** Mean and sample standard deviation (n − 1; NaN for one value). */
-export function meanStd(values: number[]): { mean: number; std: number; n: number } {
-  const n = values.length;
-  const mean = n ? values.reduce((a, b) => a + b, 0) / n : NaN;
-  const std = n > 1 ? Math.sqrt(values.reduce((s, v) => s + (v - mean) ** 2, 0) / (n - 1)) : NaN;
-  return { mean, std, n };
-}
-
 const pct = (v: number) => (Number.isFinite(v) ? (100 * v).toFixed(1) : '–');
 const num = (v: number, digits = 2) => (Number.isFinite(v) ? v.toFixed(digits) : '–');
-
-function pm(values: number[], scale = 100, digits = 1): string {
-  const { mean, std, n } = meanStd(values);
-  if (n === 0) return '–';
-  return `${(scale * mean).toFixed(digits)}${Number.isFinite(std) ? ` ± ${(scale * std).toFixed(digits)}` : ''}`;
-}
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { presetConfig, type Method } from '@boxteacher/trainer';
 import { SCHEDULE, type DatasetName } from '../experiment-plan';
-import { formatSeconds, meanStd, renderResults, targetLines, type ResultsMeta, type RunResult } from '../results-markdown';
+import { formatSeconds, renderResults, targetLines, type ResultsMeta, type RunResult } from '../results-markdown';
+import { meanStd } from '../seed-stats';
 import type { RunSummary } from '../run-summary';
 
 function run(dataset: DatasetName, method: Method, seed: number, maskAp: number | null, corr = NaN, extra: { studentAp?: number; oracle?: boolean; labelling?: RunSummary['labelling'] } = {}): RunResult {
