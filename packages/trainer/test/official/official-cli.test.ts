@@ -13,7 +13,7 @@ import { testBackends } from '@boxteacher/core/testing';
 import { evaluateCoco, mask as cocoMask, type CocoResult, type Rle } from '@boxteacher/coco-eval';
 import { runCli } from '../integration/cli-runner';
 import { labellingQualityOnCoco } from '../../src/training/labelling-quality';
-import { floats, ints, maskIou, officialWeights, unpackMasks } from './official-fixture';
+import { floats, ints, maskIou, officialWeights, unpackMasks, writeOfficialPth } from './official-fixture';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/official');
 const CONFIG = path.join(FIXTURES, 'config_boxteacher.yaml');
@@ -37,8 +37,7 @@ async function results(folder: string): Promise<Array<CocoResult & { segmentatio
 
 beforeAll(async () => {
   dir = await fs.mkdtemp(path.join(os.tmpdir(), 'bt-official-cli-'));
-  pth = path.join(dir, 'model_final.pth');
-  await fs.writeFile(pth, gunzipSync(readFileSync(path.join(FIXTURES, 'teacher-model_final.pth.gz'))));
+  pth = await writeOfficialPth(dir);
 });
 
 afterAll(async () => {

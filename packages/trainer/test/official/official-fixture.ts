@@ -1,13 +1,23 @@
 // The compact official fixture (tools/official/make-trainer-fixture.ts): the teacher half of the official
 // BoxTeacher weights and every inference stage of COCO image 000000000009, as the official code produced them
 // (hustvl/BoxTeacher@6692d92, CPU, PyTorch 1.13). Arrays are NCHW as saved; helpers convert to NHWC.
-import { readFileSync } from 'node:fs';
+import { promises as fs, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { parseSafetensors, tf, type RawTensor } from '@boxteacher/core';
 import type { PreparedSample } from '@boxteacher/data';
 
 const DIR = path.resolve(import.meta.dirname, '../fixtures/official');
+
+/**
+ * Writes the official teacher half as torch.save wrote it (`model_final.pth`, kept gzipped in the fixtures) into
+ * `dir` and returns its path.
+ */
+export async function writeOfficialPth(dir: string): Promise<string> {
+  const file = path.join(dir, 'model_final.pth');
+  await fs.writeFile(file, gunzipSync(readFileSync(path.join(DIR, 'teacher-model_final.pth.gz'))));
+  return file;
+}
 
 function read(name: string): Map<string, RawTensor> {
   return parseSafetensors(gunzipSync(readFileSync(path.join(DIR, name))), name).tensors;

@@ -1,15 +1,13 @@
 // `model.weights` from an official model_final.pth: fine-tuning the official network on other classes.
-import { promises as fs, readFileSync } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSafetensors, tf } from '@boxteacher/core';
 import { testBackends } from '@boxteacher/core/testing';
 import { presetConfig, resolveTrainConfig, trainRun } from '../../src/index';
-import { officialWeights, values } from './official-fixture';
+import { officialWeights, values, writeOfficialPth } from './official-fixture';
 
-const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/official');
 const BACKEND = testBackends().find((b) => b !== 'cpu') ?? 'wasm';
 let dir: string;
 let pth: string;
@@ -40,8 +38,7 @@ function config(model: Record<string, unknown>) {
 
 beforeAll(async () => {
   dir = await fs.mkdtemp(path.join(tmpdir(), 'bt-init-weights-'));
-  pth = path.join(dir, 'model_final.pth');
-  await fs.writeFile(pth, gunzipSync(readFileSync(path.join(FIXTURES, 'teacher-model_final.pth.gz'))));
+  pth = await writeOfficialPth(dir);
 });
 
 afterAll(async () => {

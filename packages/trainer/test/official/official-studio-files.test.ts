@@ -3,16 +3,16 @@
 // builds from them the model `boxteacher label` uses in Node: the same config and every weight bit for bit. The
 // page's masks for the project's own checkpoints are checked against `label` in chromium (packages/studio); this
 // closes the gap for official checkpoints without a second browser run.
-import { promises as fs, readFileSync } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeSafetensors, initBackend, tf } from '@boxteacher/core';
 import { testBackends } from '@boxteacher/core/testing';
 import { modelFromCheckpoint } from '../../src/checkpoint/model-from-checkpoint';
 import { loadModelFromFlags } from '../../src/cli/model-flags';
 import { studioModelFiles } from '../../src/studio-server/studio-model-files';
+import { writeOfficialPth } from './official-fixture';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/official');
 const CONFIG = path.join(FIXTURES, 'config_boxteacher.yaml');
@@ -24,8 +24,7 @@ let pth: string;
 beforeAll(async () => {
   await initBackend(BACKEND, { log: () => {} });
   dir = await fs.mkdtemp(path.join(os.tmpdir(), 'bt-official-studio-'));
-  pth = path.join(dir, 'model_final.pth');
-  await fs.writeFile(pth, gunzipSync(readFileSync(path.join(FIXTURES, 'teacher-model_final.pth.gz'))));
+  pth = await writeOfficialPth(dir);
 });
 
 afterAll(async () => {
