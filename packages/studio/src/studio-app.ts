@@ -21,6 +21,8 @@ export interface StudioHooks {
   /** ms from mouse-up to the mask drawn, per drawn box */
   maskTimings: number[];
   lastSave: string | null;
+  /** boxes with masks in the last save (a box is autosaved before its mask is accepted, so tests wait on this) */
+  lastSaveLabelled: number | null;
   batch: { done: number; total: number; seconds: number } | null;
   errors: string[];
   geometry(): ReturnType<ImageView['geometry']>;
@@ -55,7 +57,7 @@ export class StudioApp {
     this.view = new ImageView($('canvas-host'));
     this.view.onBox = (bbox, at) => void this.boxDrawn(bbox, at);
     this.view.onSelect = (a) => this.select(a);
-    this.hooks = { ready: false, backend: '', modelLoaded: false, imageId: null, maskTimings: [], lastSave: null, batch: null, errors: [], geometry: () => this.view.geometry(), counts: () => ({ boxes: this.dataset?.json.annotations.length ?? 0, masked: this.dataset?.json.annotations.filter(hasMask).length ?? 0 }) };
+    this.hooks = { ready: false, backend: '', modelLoaded: false, imageId: null, maskTimings: [], lastSave: null, lastSaveLabelled: null, batch: null, errors: [], geometry: () => this.view.geometry(), counts: () => ({ boxes: this.dataset?.json.annotations.length ?? 0, masked: this.dataset?.json.annotations.filter(hasMask).length ?? 0 }) };
     (window as unknown as { __studio: StudioHooks }).__studio = this.hooks;
     this.wireControls();
   }
@@ -354,6 +356,7 @@ export class StudioApp {
         const saved = await api.save(ds.toText());
         const line = `saved ${new Date().toLocaleTimeString()} · ${saved.labelled} of ${saved.annotations} boxes with masks`;
         this.hooks.lastSave = saved.file;
+        this.hooks.lastSaveLabelled = saved.labelled;
         if (!ds.dirty) {
           $('save-status').textContent = line;
           $('save-status').className = 'saved';

@@ -90,7 +90,8 @@ describe.skipIf(!hasChromium)('boxteacher studio in chromium', () => {
       await dragBox(page, shape.bbox);
       await page.waitForFunction(() => (window as any).__studio.maskTimings.length === 1, null, { timeout: 120_000 });
       await page.keyboard.press('a');
-      await page.waitForFunction(() => (window as any).__studio.lastSave != null, null, { timeout: 30_000 });
+      // The new box alone may have been autosaved while its mask was computed: wait for the save that holds the mask.
+      await page.waitForFunction(() => (window as any).__studio.lastSaveLabelled === 1, null, { timeout: 30_000 });
       await expect.poll(() => page.locator('#save-status').textContent()).toContain('saved');
 
       // (a) the saved file validates and holds the new box, with its mask, after the input's annotations in order.
