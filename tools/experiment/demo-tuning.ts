@@ -19,6 +19,9 @@ export const DEMO_VARIANTS: Record<string, Record<string, unknown>> = {
   earlyLosses: { boxinst: { pairwiseWarmupIters: 100 }, teacher: { warmupIters: 100 } },
   lr2xEarly: { solver: { baseLr: 0.02 }, boxinst: { pairwiseWarmupIters: 100 }, teacher: { warmupIters: 100 } },
   noDecay: { solver: { steps: [1450, 1490] } },
+  // Masks on a stride-4 grid: the mask branch starts at P2 (the FPN then also builds P2 from res2). On the demo's
+  // 128-pixel images a stride-8 mask caps IoU with the true shapes at 0.76, stride 4 at 0.93.
+  p2: { model: { maskBranchInFeatures: ['p2', 'p3', 'p4', 'p5'] } },
 };
 
 interface TuningRow {

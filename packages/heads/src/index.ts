@@ -5,8 +5,8 @@
 //    fcosInference, nms
 //  - condinst: maskBranch, dynamicMaskHead, parseDynamicParams, topkPerImageSampling
 
-export { FPN_LEVELS, FPN_STRIDES, SIZES_OF_INTEREST, MASK_HEAD_SOI, FCOS_INF, NUM_CLASSES } from './levels';
-export type { FpnLevel, BackboneFeature } from './levels';
+export { FPN_LEVELS, FPN_STRIDES, PYRAMID_LEVELS, PYRAMID_STRIDES, SIZES_OF_INTEREST, MASK_HEAD_SOI, FCOS_INF, NUM_CLASSES } from './levels';
+export type { FpnLevel, PyramidLevel, BackboneFeature } from './levels';
 
 export { fpn, Fpn, DEFAULT_FPN_OPTIONS, resolveFpnOptions } from './fpn';
 export type { FpnOptions } from './fpn';

@@ -5,8 +5,18 @@
 export type FpnLevel = 'p3' | 'p4' | 'p5' | 'p6' | 'p7';
 export const FPN_LEVELS: readonly FpnLevel[] = ['p3', 'p4', 'p5', 'p6', 'p7'];
 
-/** Backbone features the FPN consumes (detectron2 ResNet stage names). */
-export type BackboneFeature = 'res3' | 'res4' | 'res5';
+/**
+ * Every level the FPN can build: the FCOS levels plus `p2` (stride 4), which detectron2's FPN makes when it is
+ * given res2. CondInst's mask branch may start there (`MASK_BRANCH.IN_FEATURES: ["p2", …]`) for masks drawn on a
+ * stride-4 grid instead of stride 8: on small images, stride 8 caps a thresholded mask's IoU (issue 21).
+ */
+export type PyramidLevel = 'p2' | FpnLevel;
+export const PYRAMID_LEVELS: readonly PyramidLevel[] = ['p2', ...FPN_LEVELS];
+/** Stride in input pixels of each pyramid level. */
+export const PYRAMID_STRIDES: Readonly<Record<PyramidLevel, number>> = Object.freeze({ p2: 4, p3: 8, p4: 16, p5: 32, p6: 64, p7: 128 });
+
+/** Backbone features the FPN consumes (detectron2 ResNet stage names); res2 only for a `p2` level. */
+export type BackboneFeature = 'res2' | 'res3' | 'res4' | 'res5';
 
 /** `MODEL.FCOS.FPN_STRIDES`: stride of p3 … p7 in input pixels. */
 export const FPN_STRIDES: readonly number[] = [8, 16, 32, 64, 128];

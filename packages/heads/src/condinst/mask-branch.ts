@@ -7,11 +7,11 @@
 import { BatchNorm2d, Conv2d, GroupNorm, Module, alignedUpsample, kaimingUniformInit, tf, type NormModule } from '@boxteacher/core';
 import { Sequential } from '../internal/sequential';
 import { checkPositiveInt, rejectUnknownKeys } from '../internal/validate';
-import { FPN_LEVELS, type FpnLevel } from '../levels';
+import { PYRAMID_LEVELS, type PyramidLevel } from '../levels';
 
 export interface MaskBranchOptions {
-  /** `MASK_BRANCH.IN_FEATURES`, default ['p3', 'p4', 'p5'] (the first sets the output stride). */
-  inFeatures: FpnLevel[];
+  /** `MASK_BRANCH.IN_FEATURES`, default ['p3', 'p4', 'p5'] (the first sets the output stride; 'p2' for stride 4). */
+  inFeatures: PyramidLevel[];
   /** Channels of the input levels, default 256. */
   inChannels: number;
   /** `MASK_BRANCH.CHANNELS`, default 128. */
@@ -25,7 +25,7 @@ export interface MaskBranchOptions {
 }
 
 export const DEFAULT_MASK_BRANCH_OPTIONS: Readonly<MaskBranchOptions> = Object.freeze({
-  inFeatures: ['p3', 'p4', 'p5'] as FpnLevel[],
+  inFeatures: ['p3', 'p4', 'p5'] as PyramidLevel[],
   inChannels: 256,
   channels: 128,
   numConvs: 4,
@@ -38,8 +38,8 @@ const KEYS = ['inFeatures', 'inChannels', 'channels', 'numConvs', 'outChannels',
 export function resolveMaskBranchOptions(partial: Partial<MaskBranchOptions> = {}): MaskBranchOptions {
   rejectUnknownKeys('maskBranch', partial, KEYS);
   const o = { ...DEFAULT_MASK_BRANCH_OPTIONS, ...partial };
-  if (!Array.isArray(o.inFeatures) || o.inFeatures.length === 0 || o.inFeatures.some((f) => !FPN_LEVELS.includes(f))) {
-    throw new Error(`maskBranch: option inFeatures must be a non-empty list of ${FPN_LEVELS.join(', ')}, got ${JSON.stringify(o.inFeatures)}`);
+  if (!Array.isArray(o.inFeatures) || o.inFeatures.length === 0 || o.inFeatures.some((f) => !PYRAMID_LEVELS.includes(f))) {
+    throw new Error(`maskBranch: option inFeatures must be a non-empty list of ${PYRAMID_LEVELS.join(', ')}, got ${JSON.stringify(o.inFeatures)}`);
   }
   checkPositiveInt('maskBranch', 'inChannels', o.inChannels);
   checkPositiveInt('maskBranch', 'channels', o.channels);
@@ -84,7 +84,7 @@ export class MaskBranch extends Module {
    * `maskFeats` `[N, H8, W8, outChannels]`. BN uses batch statistics (and updates its running statistics) in
    * training mode, running statistics in eval mode. Caller disposes.
    */
-  apply(features: Readonly<Partial<Record<FpnLevel, tf.Tensor4D>>>): tf.Tensor4D {
+  apply(features: Readonly<Partial<Record<PyramidLevel, tf.Tensor4D>>>): tf.Tensor4D {
     const inputs = this.options.inFeatures.map((name) => {
       const t = features[name];
       if (!t) throw new Error(`MaskBranch.apply: features is missing level ${name} (expected ${this.options.inFeatures.join(', ')})`);

@@ -50,6 +50,12 @@ export interface TrainConfig {
     maskBranchChannels: number;
     maskBranchOutChannels: number;
     maskBranchConvs: number;
+    /**
+     * `MASK_BRANCH.IN_FEATURES`: the FPN levels the mask branch fuses, finest first; the first sets the stride of
+     * the mask features. ['p3', 'p4', 'p5'] as in CondInst; starting at 'p2' (the FPN then also builds P2 from
+     * the backbone's stride-4 stage) predicts masks on a stride-4 grid, which small images need.
+     */
+    maskBranchInFeatures: Array<'p2' | 'p3' | 'p4' | 'p5'>;
     maskHeadChannels: number;
     maskHeadLayers: number;
     topkProposalsPerImage: number;
@@ -144,6 +150,7 @@ export const DEFAULT_TRAIN_CONFIG: Readonly<TrainConfig> = Object.freeze({
     maskBranchChannels: 128,
     maskBranchOutChannels: 16,
     maskBranchConvs: 4,
+    maskBranchInFeatures: ['p3', 'p4', 'p5'],
     maskHeadChannels: 8,
     maskHeadLayers: 3,
     topkProposalsPerImage: 64,
@@ -235,6 +242,10 @@ function checkModelWidths(m: TrainConfig['model'], source?: string): void {
   positiveInt('maskBranchChannels');
   positiveInt('maskBranchOutChannels');
   positiveInt('maskBranchConvs');
+  const levels = ['p2', 'p3', 'p4', 'p5'];
+  const feats = m.maskBranchInFeatures as unknown;
+  check(Array.isArray(feats) && feats.length > 0 && feats.every((f, i) => levels.includes(f as string) && (i === 0 || levels.indexOf(f as string) > levels.indexOf(feats[i - 1] as string))),
+    'model.maskBranchInFeatures', `expected FPN levels among ${levels.join(', ')}, finest first without repeats (e.g. ["p3", "p4", "p5"] or ["p2", "p3", "p4", "p5"]), got ${JSON.stringify(feats)}`, source);
   positiveInt('maskHeadChannels');
   positiveInt('maskHeadLayers');
   positiveInt('topkProposalsPerImage');

@@ -11,6 +11,7 @@ import {
   fpn,
   maskBranch,
   FPN_STRIDES,
+  PYRAMID_STRIDES,
   type Fpn,
   type FcosHead,
   type FcosHeadOutput,
@@ -24,7 +25,7 @@ export type ModelConfig = TrainConfig['model'];
 /** What one forward pass produces; caller disposes (see disposeCondInstOutput). */
 export interface CondInstOutput {
   head: FcosHeadOutput;
-  /** `[N, H/8, W/8, maskBranchOutChannels]` */
+  /** `[N, H/s, W/s, maskBranchOutChannels]`, s = the stride of the mask branch's first level (8, or 4 from p2) */
   maskFeats: tf.Tensor4D;
 }
 
@@ -50,16 +51,27 @@ export class CondInst extends Module {
   readonly fpn: Fpn;
   readonly fcosHead: FcosHead;
   readonly maskBranch: MaskBranch;
-  readonly maskHeadLayout: { inChannels: number; channels: number; numLayers: number };
+  readonly maskHeadLayout: { inChannels: number; channels: number; numLayers: number; maskFeatStride: number };
+  /** Whether the mask branch starts at P2 (stride 4), so the backbone also gives its stride-4 stage. */
+  readonly usesP2: boolean;
 
   constructor(readonly config: ModelConfig, readonly numClasses: number) {
     super();
     const bb = config.backbone;
+    const maskLevels = config.maskBranchInFeatures;
+    this.usesP2 = maskLevels[0] === 'p2';
     this.backbone = this.registerModule(
       'backbone',
       bb.name === 'mobilenet_v2'
-        ? (mobilenetV2({ widthMult: bb.width, norm: bb.norm, freezeAt: bb.freezeAt, outFeatures: ['stride8', 'stride16', 'stride32'] }) as Backbone)
-        : (resnet({ depth: bb.depth as 18 | 34 | 50 | 101, norm: bb.norm, freezeAt: bb.freezeAt, strideInOneByOne: bb.strideInOneByOne, width: bb.width }) as Backbone),
+        ? (mobilenetV2({ widthMult: bb.width, norm: bb.norm, freezeAt: bb.freezeAt, outFeatures: [...(this.usesP2 ? (['stride4'] as const) : []), 'stride8', 'stride16', 'stride32'] }) as Backbone)
+        : (resnet({
+            depth: bb.depth as 18 | 34 | 50 | 101,
+            norm: bb.norm,
+            freezeAt: bb.freezeAt,
+            strideInOneByOne: bb.strideInOneByOne,
+            width: bb.width,
+            outFeatures: [...(this.usesP2 ? (['res2'] as const) : []), 'res3', 'res4', 'res5'],
+          }) as Backbone),
     );
     const specs = Object.values(this.backbone.outputSpecs());
     const channelsAt = (stride: number) => {
@@ -67,15 +79,32 @@ export class CondInst extends Module {
       if (spec == null) throw new Error(`CondInst: the ${bb.name} backbone has no stride-${stride} output for the FPN`);
       return spec.channels;
     };
-    this.fpn = this.registerModule('fpn', fpn({ inChannels: { res3: channelsAt(8), res4: channelsAt(16), res5: channelsAt(32) }, outChannels: config.fpnChannels }));
-    this.maskHeadLayout = { inChannels: config.maskBranchOutChannels, channels: config.maskHeadChannels, numLayers: config.maskHeadLayers };
+    this.fpn = this.registerModule(
+      'fpn',
+      fpn({
+        inChannels: { ...(this.usesP2 ? { res2: channelsAt(4) } : {}), res3: channelsAt(8), res4: channelsAt(16), res5: channelsAt(32) },
+        outChannels: config.fpnChannels,
+      }),
+    );
+    this.maskHeadLayout = {
+      inChannels: config.maskBranchOutChannels,
+      channels: config.maskHeadChannels,
+      numLayers: config.maskHeadLayers,
+      maskFeatStride: PYRAMID_STRIDES[maskLevels[0]!],
+    };
     this.fcosHead = this.registerModule(
       'fcos_head',
       fcosHead({ inChannels: config.fpnChannels, numClasses, numConvs: config.headConvs, numGenParams: dynamicParamsSizes(this.maskHeadLayout).total }),
     );
     this.maskBranch = this.registerModule(
       'mask_branch',
-      maskBranch({ inChannels: config.fpnChannels, channels: config.maskBranchChannels, numConvs: config.maskBranchConvs, outChannels: config.maskBranchOutChannels }),
+      maskBranch({
+        inFeatures: [...maskLevels],
+        inChannels: config.fpnChannels,
+        channels: config.maskBranchChannels,
+        numConvs: config.maskBranchConvs,
+        outChannels: config.maskBranchOutChannels,
+      }),
     );
   }
 
@@ -96,17 +125,18 @@ export class CondInst extends Module {
     });
   }
 
-  /** The backbone's stride-8/16/32 outputs under the FPN's input names (res3, res4, res5). Caller disposes. */
-  backboneFeatures(x: tf.Tensor4D): { res3: tf.Tensor4D; res4: tf.Tensor4D; res5: tf.Tensor4D } {
+  /** The backbone's stride-(4/)8/16/32 outputs under the FPN's input names (res2, res3, res4, res5). Caller disposes. */
+  backboneFeatures(x: tf.Tensor4D): { res2?: tf.Tensor4D; res3: tf.Tensor4D; res4: tf.Tensor4D; res5: tf.Tensor4D } {
     return tf.tidy(() => {
       const specs = this.backbone.outputSpecs();
       const out = this.backbone.apply(x);
       const byStride: Record<number, tf.Tensor4D> = {};
       for (const [name, t] of Object.entries(out)) {
-        if (specs[name]!.stride === 8 || specs[name]!.stride === 16 || specs[name]!.stride === 32) byStride[specs[name]!.stride] = t;
+        if ([4, 8, 16, 32].includes(specs[name]!.stride)) byStride[specs[name]!.stride] = t;
       }
-      return { res3: byStride[8]!, res4: byStride[16]!, res5: byStride[32]! } as unknown as tf.TensorContainer;
-    }) as unknown as { res3: tf.Tensor4D; res4: tf.Tensor4D; res5: tf.Tensor4D };
+      const res = { res3: byStride[8]!, res4: byStride[16]!, res5: byStride[32]! };
+      return (this.usesP2 ? { res2: byStride[4]!, ...res } : res) as unknown as tf.TensorContainer;
+    }) as unknown as { res2?: tf.Tensor4D; res3: tf.Tensor4D; res4: tf.Tensor4D; res5: tf.Tensor4D };
   }
 
   /** One forward pass of a normalised input `[N, H, W, 3]` (H, W multiples of 32). Caller disposes. */
