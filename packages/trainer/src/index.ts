@@ -79,5 +79,5 @@ export type {
   ReportPrCurveOptions,
 } from './report';
 export { DEMO_ITERATIONS, demoIterations, scaleSchedule } from './training/calibrate-steps';
-export { labellingQuality, labellingQualityOnCoco, formatLabellingQuality, labellingSummary } from './training/labelling-quality';
+export { labellingQuality, labellingQualityOnCoco, formatLabellingQuality, formatLabellingByClass, labellingSummary } from './training/labelling-quality';
 export type { LabellingQuality, LabellingQualityOptions } from './training/labelling-quality';

@@ -8,7 +8,7 @@ import { presetConfig } from '../config/presets';
 import { resolveTrainConfig, type TrainConfig } from '../config/train-config';
 import { initBackend } from '@boxteacher/core';
 import { demoIterations, fitToTimeBudget, scaleSchedule } from '../training/calibrate-steps';
-import { formatLabellingQuality } from '../training/labelling-quality';
+import { formatLabellingByClass, formatLabellingQuality } from '../training/labelling-quality';
 import { trainRun } from '../training/train-run';
 import { formatDuration } from '../training/progress-line';
 import type { FlagSpec, ParsedFlags } from './parse-args';
@@ -61,6 +61,7 @@ export async function demoCommand(flags: ParsedFlags): Promise<void> {
       `done in ${formatDuration((Date.now() - started) / 1000)} (training ${formatDuration(result.trainSeconds)}, ${result.steps} steps on ${result.backend})`,
       e ? `mask AP ${(100 * e.segm.stats[0]!).toFixed(1)}  (AP50 ${(100 * e.segm.stats[1]!).toFixed(1)}, AP75 ${(100 * e.segm.stats[2]!).toFixed(1)})   box AP ${(100 * e.bbox.stats[0]!).toFixed(1)}` : null,
       result.labelling ? formatLabellingQuality(result.labelling) : null,
+      result.labelling && result.labelling.breakdown.byClass.length > 0 ? `by class:\n${formatLabellingByClass(result.labelling)}` : null,
       result.reportPath ? `report:  ${result.reportPath}` : null,
       `run:     ${result.runDir}`,
       '',

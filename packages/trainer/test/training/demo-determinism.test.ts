@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { presetConfig } from '../../src/config/presets';
 import { resolveTrainConfig } from '../../src/config/train-config';
 import { DEMO_ITERATIONS, demoIterations, scaleSchedule } from '../../src/training/calibrate-steps';
-import { filledBox, formatLabellingQuality, labellingQualityOnCoco, labellingSummary, maskIoU, type LabellingQuality } from '../../src/training/labelling-quality';
+import { filledBox, formatLabellingByClass, formatLabellingQuality, labellingQualityOnCoco, labellingSummary, maskIoU, type LabellingQuality } from '../../src/training/labelling-quality';
 import { trainRun } from '../../src/training/train-run';
 
 const FIXTURE = path.resolve(__dirname, '../fixtures/tiny-config.json');
@@ -63,6 +63,12 @@ describe('demo determinism (cpu, tiny model)', () => {
     expect(sum(a.labelling.breakdown.bySize)).toBe(a.labelling.boxes);
     expect(sum(a.labelling.breakdown.byClass)).toBe(a.labelling.boxes);
     expect(a.report).toContain('<table class="breakdown">');
+    // The demo's per-class lines: one per class, most boxes first, each with its own means.
+    const classLines = formatLabellingByClass(a.quality).split('\n');
+    expect(classLines).toHaveLength(a.labelling.breakdown.byClass.length);
+    a.labelling.breakdown.byClass.forEach((g, i) => {
+      expect(classLines[i]).toMatch(new RegExp(`^  ${g.name}\\s+${g.maskIoU.toFixed(3)} vs box ${g.boxIoU.toFixed(3)} \\([+-]\\d\\.\\d{3}\\), ${g.instances} boxes$`));
+    });
 
     // The same held-out file measured as a COCO file with masks (the real-photo path: its boxes alone are labelled)
     // gives the same figures: same boxes, same model, same label code.
