@@ -21,6 +21,12 @@ export interface WrittenCoco {
 }
 
 const FLUSH_BYTES = 1 << 20;
+/**
+ * Bytes of input read at a time. Small on purpose: a chunk's parsed elements live until they are written, across
+ * awaits, so a large chunk's survive young-generation collections into the old one, which V8 lets grow before it
+ * collects: with 1 MB chunks the writer's peak RSS was 1.57x larger at 100 k images than at 10 k, with 64 KB 1.20x.
+ */
+const READ_CHUNK_BYTES = 1 << 16;
 const STREAM_KEYS: ReadonlySet<string> = new Set(['images', 'annotations', 'categories']);
 
 type JsonEvent = { kind: 'key'; key: string } | { kind: 'value'; key: string; value: unknown } | { kind: 'element'; key: string; value: unknown };
@@ -62,7 +68,7 @@ function decodeKey(raw: string): string {
  * Writes `target` from the COCO file `input` and the labels in `results`; `imagePosition` gives an image id's
  * position in `results`. The k-th annotation of an image (in file order) takes the k-th label of that image.
  */
-export async function writeLabelledCoco(input: string, target: string, imagePosition: ImagePositions, results: ResultIndex, chunkSize = 1 << 20): Promise<WrittenCoco> {
+export async function writeLabelledCoco(input: string, target: string, imagePosition: ImagePositions, results: ResultIndex, chunkSize = READ_CHUNK_BYTES): Promise<WrittenCoco> {
   const nextBox = new Int32Array(results.imageCount);
   const counts: WrittenCoco = { annotations: 0, labelled: 0 };
   await writeFileAtomicStream(target, async (out) => {

@@ -5,7 +5,8 @@
 //   {"count":…,"retainedBytes":…,"samples":[[images, bytes], …],"peakRssBytes":…,"seconds":…}
 // samples: the memory held after a full GC (V8 heap + array buffers: the typed arrays of the COCO and result
 // indexes live outside the heap) less that before the COCO file was read, every 100 images labelled and after the
-// final file; retainedBytes: the largest of them. Used by label-memory.test.ts and the bench.
+// final file; retainedBytes: the largest of them; peakRssBytes: the process's peak resident memory (maxrss), which
+// includes the final writer's. Used by label-memory.test.ts and the bench.
 //   node --expose-gc --import tsx --conditions=@boxteacher/source test/batch-labelling/label-memory-probe.ts COUNT DIR [LABEL_BYTES]
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
@@ -78,6 +79,8 @@ const started = performance.now();
 const dataset = await readCocoIndex(coco, { dropCrowd: false, dropDegenerate: false });
 const result = await runLabelJob({ coco, dataset, out: path.join(dir, 'labelled.json'), shard: null, batchSize: 1, jsonProgress: true, model: null as unknown as CondInst, config, loaded: {}, labeller });
 sample();
-peakRss = Math.max(peakRss, process.memoryUsage.rss());
+// The process's own high-water mark (the OS's maxrss, in KB) covers the final writer too, which runs after the last
+// labeller call; the samples above only see the labelling phase.
+peakRss = Math.max(peakRss, process.resourceUsage().maxRSS * 1024);
 if (result.images !== count) throw new Error(`labelled ${result.images} of ${count} images`);
 process.stdout.write(`${JSON.stringify({ count, retainedBytes: retained, samples, peakRssBytes: peakRss, seconds: (performance.now() - started) / 1000 })}\n`);
