@@ -8,13 +8,20 @@
 // final file; retainedBytes: the largest of them; peakRssBytes: the process's peak resident memory (maxrss), which
 // includes the final writer's. Used by label-memory.test.ts and the bench.
 //   node --expose-gc --import tsx --conditions=@boxteacher/source test/batch-labelling/label-memory-probe.ts COUNT DIR [LABEL_BYTES]
-import { promises as fs } from 'node:fs';
+import { existsSync, promises as fs, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { initBackend } from '@boxteacher/core';
 import { encodeImage, readCocoIndex, type ImageRecord } from '@boxteacher/data';
 import { runLabelJob } from '../../src/batch-labelling/label-job';
 import type { ImageResult } from '../../src/batch-labelling/result-journal';
 import { presetConfig, resolveTrainConfig, type CondInst } from '../../src/index';
+
+/** Peak resident bytes of this process: /proc/self/status VmHWM on Linux, else getrusage's maxrss. */
+function residentHighWaterMark(): number {
+  const status = existsSync('/proc/self/status') ? readFileSync('/proc/self/status', 'utf8') : '';
+  const kb = /^VmHWM:\s+(\d+) kB$/m.exec(status)?.[1];
+  return kb != null ? Number(kb) * 1024 : process.resourceUsage().maxRSS * 1024;
+}
 
 const [countArg, dirArg, bytesArg] = process.argv.slice(2);
 const count = Number(countArg);
@@ -79,8 +86,9 @@ const started = performance.now();
 const dataset = await readCocoIndex(coco, { dropCrowd: false, dropDegenerate: false });
 const result = await runLabelJob({ coco, dataset, out: path.join(dir, 'labelled.json'), shard: null, batchSize: 1, jsonProgress: true, model: null as unknown as CondInst, config, loaded: {}, labeller });
 sample();
-// The process's own high-water mark (the OS's maxrss, in KB) covers the final writer too, which runs after the last
-// labeller call; the samples above only see the labelling phase.
-peakRss = Math.max(peakRss, process.resourceUsage().maxRSS * 1024);
+// The process's own high-water mark covers the final writer too, which runs after the last labeller call; the
+// samples above only see the labelling phase. Linux's VmHWM belongs to this program's address space (getrusage's
+// maxrss would not do: it survives exec, so a child of a big process starts with its parent's peak).
+peakRss = Math.max(peakRss, residentHighWaterMark());
 if (result.images !== count) throw new Error(`labelled ${result.images} of ${count} images`);
 process.stdout.write(`${JSON.stringify({ count, retainedBytes: retained, samples, peakRssBytes: peakRss, seconds: (performance.now() - started) / 1000 })}\n`);
