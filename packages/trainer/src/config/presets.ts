@@ -48,7 +48,10 @@ export const PRESETS = {
   // The demo: ResNet-18 at half width with GroupNorm (trained from scratch, so no frozen statistics),
   // 128-pixel synthetic images, and the warm-up constants scaled to a short schedule. As in the experiment
   // (tools/experiment/experiment-plan.ts): EMA momentum 0.95 (0.99 lags its student in a few-hundred-step run,
-  // docs/results.md) and no mid-run evaluation (evalEvery 0; the final evaluation still runs).
+  // docs/results.md) and no mid-run evaluation (evalEvery 0; the final evaluation still runs). The mask branch
+  // starts at P2, so masks are predicted on a stride-4 grid: on 128-pixel images stride 8 caps a mask's IoU with the
+  // true shape at 0.76 (stride 4: 0.93), and on three seeds the labels gained +0.065 over the box against +0.045
+  // (docs/demo-tuning.md), for 9 % more time a step.
   demo: {
     name: 'demo',
     backend: 'auto',
@@ -59,6 +62,7 @@ export const PRESETS = {
       maskBranchChannels: 32,
       maskBranchOutChannels: 8,
       maskBranchConvs: 2,
+      maskBranchInFeatures: ['p2', 'p3', 'p4', 'p5'],
       topkProposalsPerImage: 32,
       pixelMean: [123.675, 116.28, 103.53],
       pixelStd: [58.395, 57.12, 57.375],
