@@ -21,7 +21,8 @@ function config(overrides: Record<string, unknown> = {}) {
   return resolveTrainConfig(
     {
       backend: BACKEND,
-      model: { backbone: { name: 'mobilenet_v2', width: 0.35, norm: 'BN', freezeAt: 0, weights: null } },
+      // The mask branch on P3..P5 as in CondInst (the demo preset under it starts at P2, which adds the stride-4 tap)
+      model: { backbone: { name: 'mobilenet_v2', width: 0.35, norm: 'BN', freezeAt: 0, weights: null }, maskBranchInFeatures: ['p3', 'p4', 'p5'] },
       data: { train: synthetic(3), val: synthetic(4), minSizeTrain: [64], maxSizeTrain: 64, minSizeTest: 64, maxSizeTest: 64, batchSize: 2, workers: 0, augType: 'none' },
       solver: { maxIter: 2, checkpointEvery: 2, evalEvery: 0, warmupIters: 1, baseLr: 0.001 },
       ...overrides,

@@ -20,6 +20,8 @@ const OFFICIAL_MODEL = {
   maskBranchChannels: 128,
   maskBranchOutChannels: 16,
   maskBranchConvs: 4,
+  // The official layout: the mask branch on P3..P5 (the demo preset under it starts at P2)
+  maskBranchInFeatures: ['p3', 'p4', 'p5'],
 };
 
 function config(model: Record<string, unknown>) {
