@@ -8,6 +8,16 @@ export interface TensorEntry {
   data: number[];
 }
 
+/** A dynamic mask head case of the fixtures: its inputs and the reference logits. */
+export interface DynamicHeadCase {
+  maskFeats: TensorEntry;
+  params: TensorEntry;
+  imInds: number[];
+  fpnLevels: number[];
+  locations: number[];
+  logits: TensorEntry;
+}
+
 export function toTensor(e: TensorEntry, dtype: 'float32' | 'int32' = 'float32'): tf.Tensor {
   return tf.tensor(e.data, e.shape, dtype);
 }

@@ -6,7 +6,7 @@ import { expectNoLeaks } from '@boxteacher/core/testing';
 import { expect, it } from 'vitest';
 import { dynamicMaskHead, fpn, maskBranch, type PyramidLevel } from '../src/index';
 import { loadFixture } from './fixtures/load';
-import { describeEachBackend, expectClose, loadState, toTensor, type TensorEntry } from './helpers';
+import { describeEachBackend, expectClose, loadState, toTensor, type DynamicHeadCase, type TensorEntry } from './helpers';
 
 interface Fixture {
   fpn: {
@@ -21,16 +21,7 @@ interface Fixture {
     inputs: Record<'p2' | 'p3' | 'p4' | 'p5', TensorEntry>;
     evalOutput: TensorEntry;
   };
-  dynamicMaskHead: {
-    maskFeatStride: number;
-    maskOutStride: number;
-    maskFeats: TensorEntry;
-    params: TensorEntry;
-    imInds: number[];
-    fpnLevels: number[];
-    locations: number[];
-    logits: TensorEntry;
-  };
+  dynamicMaskHead: DynamicHeadCase & { maskFeatStride: number; maskOutStride: number };
 }
 
 const fixture = loadFixture<Fixture>('p2.json');

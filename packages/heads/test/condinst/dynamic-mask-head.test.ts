@@ -3,18 +3,9 @@ import { expectNoLeaks } from '@boxteacher/core/testing';
 import { expect, it } from 'vitest';
 import { dynamicMaskHead, relativeCoords } from '../../src/index';
 import { loadFixture } from '../fixtures/load';
-import { describeEachBackend, expectClose, toTensor, type TensorEntry } from '../helpers';
+import { describeEachBackend, expectClose, toTensor, type DynamicHeadCase } from '../helpers';
 
-interface HeadCase {
-  maskFeats: TensorEntry;
-  params: TensorEntry;
-  imInds: number[];
-  fpnLevels: number[];
-  locations: number[];
-  logits: TensorEntry;
-}
-
-const cases = loadFixture<{ dynamicMaskHead: HeadCase[] }>('condinst.json').dynamicMaskHead;
+const cases = loadFixture<{ dynamicMaskHead: DynamicHeadCase[] }>('condinst.json').dynamicMaskHead;
 
 it('relative coordinates are (instance − pixel) / soi of the instance level, pixels at j·8 + 4', () => {
   const rel = relativeCoords({ imInds: [0], locations: [100, 36], fpnLevels: [1] }, 2, 3, 8, [64, 128, 256, 512, 1024]);

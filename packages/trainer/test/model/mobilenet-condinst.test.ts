@@ -6,7 +6,8 @@ import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { initBackend, tf } from '@boxteacher/core';
 import { testBackends } from '@boxteacher/core/testing';
-import { presetConfig, resolveTrainConfig, trainRun } from '../../src/index';
+import { trainRun } from '../../src/index';
+import { tinyModelConfig } from './tiny-model-config';
 import { loadTrainedModel } from '../../src/checkpoint/load-model';
 import { CondInst } from '../../src/model/condinst';
 
@@ -17,19 +18,8 @@ afterAll(async () => {
 });
 
 function config(overrides: Record<string, unknown> = {}) {
-  const synthetic = (seed: number) => ({ annotations: null, images: null, synthetic: { count: 2, size: 64, seed } });
-  return resolveTrainConfig(
-    {
-      backend: BACKEND,
-      // The mask branch on P3..P5 as in CondInst (the demo preset under it starts at P2, which adds the stride-4 tap)
-      model: { backbone: { name: 'mobilenet_v2', width: 0.35, norm: 'BN', freezeAt: 0, weights: null }, maskBranchInFeatures: ['p3', 'p4', 'p5'] },
-      data: { train: synthetic(3), val: synthetic(4), minSizeTrain: [64], maxSizeTrain: 64, minSizeTest: 64, maxSizeTest: 64, batchSize: 2, workers: 0, augType: 'none' },
-      solver: { maxIter: 2, checkpointEvery: 2, evalEvery: 0, warmupIters: 1, baseLr: 0.001 },
-      ...overrides,
-    },
-    presetConfig('demo'),
-    'test config',
-  );
+  // The mask branch on P3..P5 as in CondInst (the demo preset under it starts at P2, which adds the stride-4 tap)
+  return tinyModelConfig(BACKEND, { backbone: { name: 'mobilenet_v2', width: 0.35, norm: 'BN', freezeAt: 0, weights: null }, maskBranchInFeatures: ['p3', 'p4', 'p5'] }, overrides);
 }
 
 describe(`CondInst with a MobileNetV2 backbone [${BACKEND}]`, () => {

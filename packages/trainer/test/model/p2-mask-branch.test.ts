@@ -7,7 +7,8 @@ import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { initBackend, tf } from '@boxteacher/core';
 import { testBackends } from '@boxteacher/core/testing';
-import { presetConfig, resolveTrainConfig, trainRun } from '../../src/index';
+import { trainRun } from '../../src/index';
+import { tinyModelConfig } from './tiny-model-config';
 import { loadTrainedModel } from '../../src/checkpoint/load-model';
 import { CondInst, disposeCondInstOutput } from '../../src/model/condinst';
 
@@ -19,18 +20,7 @@ afterAll(async () => {
 });
 
 function config(overrides: Record<string, unknown> = {}) {
-  const synthetic = (seed: number) => ({ annotations: null, images: null, synthetic: { count: 2, size: 64, seed } });
-  return resolveTrainConfig(
-    {
-      backend: BACKEND,
-      model: { backbone: { width: 0.5 }, maskBranchInFeatures: P2 },
-      data: { train: synthetic(3), val: synthetic(4), minSizeTrain: [64], maxSizeTrain: 64, minSizeTest: 64, maxSizeTest: 64, batchSize: 2, workers: 0, augType: 'none' },
-      solver: { maxIter: 2, checkpointEvery: 2, evalEvery: 0, warmupIters: 1, baseLr: 0.001 },
-      ...overrides,
-    },
-    presetConfig('demo'),
-    'test config',
-  );
+  return tinyModelConfig(BACKEND, { backbone: { width: 0.5 }, maskBranchInFeatures: P2 }, overrides);
 }
 
 describe(`CondInst with the mask branch from P2 [${BACKEND}]`, () => {
