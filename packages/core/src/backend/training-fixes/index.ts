@@ -3,6 +3,7 @@
 //  - every backend: Conv2D gradient (dilation > 1; fast filter/input gradients), GatherNd and StridedSlice
 //    gradients (none in tfjs-core), ResizeBilinear gradient (halfPixelCenters ignored by every kernel);
 //  - wasm: MaxPoolGrad (wrong for all-negative windows) and UnsortedSegmentSum (missing: no gather gradient);
+//    Slice, Unpack and SplitV as one strided heap copy (tfjs-wasm's are 10-100x slower: wasm-slice-kernels.ts);
 //  - cpu and wasm: ResizeBilinearGrad kernels (cpu swaps H and W; both ignore halfPixelCenters).
 // Idempotent: a marker kernel registered per backend records that the fixes are in place, on the tf engine
 // itself, so ESM and CJS copies of this package agree.
@@ -12,6 +13,7 @@ import { gatherNdGradConfig } from './gather-nd-gradient';
 import { stridedSliceGradConfig } from './strided-slice-gradient';
 import { installResizeBilinearGrad, resizeBilinearGradConfig } from './resize-bilinear-grad';
 import { installWasmHeapKernels } from './wasm-heap-kernels';
+import { installWasmSliceKernels } from './wasm-slice-kernels';
 
 const MARKER_KERNEL = 'BoxTeacherTrainingFixes';
 const GRADIENT_MARK = Symbol.for('boxteacher.gradientFix');
@@ -40,7 +42,10 @@ function installGradients(): void {
 export function installTrainingFixes(backendName: string): void {
   installGradients();
   if (trainingFixesInstalled(backendName)) return;
-  if (backendName === 'wasm') installWasmHeapKernels();
+  if (backendName === 'wasm') {
+    installWasmHeapKernels();
+    installWasmSliceKernels();
+  }
   if (backendName === 'wasm' || backendName === 'cpu') installResizeBilinearGrad(backendName);
   tf.registerKernel({ kernelName: MARKER_KERNEL, backendName, kernelFunc: () => [] as never });
 }

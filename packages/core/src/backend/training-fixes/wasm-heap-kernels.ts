@@ -26,9 +26,10 @@ const maxPoolGrad: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const { dy, input } = inputs as { dy: tf.TensorInfo; input: tf.TensorInfo };
   const { filterSize, strides, pad, dimRoundingMode } = attrs as unknown as MaxPoolGradAttrs;
   const info = tf.backend_util.computePool2DInfo(input.shape as [number, number, number, number], filterSize, strides, 1, pad, dimRoundingMode);
+  // Views after makeOutput: an allocation can grow the wasm memory, which detaches views taken before it.
+  const out = (backend as WasmBackendLike).makeOutput([...input.shape], 'float32');
   const x = heap(backend, input);
   const g = heap(backend, dy);
-  const out = (backend as WasmBackendLike).makeOutput([...input.shape], 'float32');
   const dx = heap(backend, out);
   dx.fill(0);
   const [n, h, w, c] = input.shape as number[];
@@ -66,10 +67,10 @@ const maxPoolGrad: tf.KernelFunc = ({ inputs, backend, attrs }) => {
 const unsortedSegmentSum: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const { x, segmentIds } = inputs as { x: tf.TensorInfo; segmentIds: tf.TensorInfo };
   const { numSegments } = attrs as unknown as { numSegments: number };
-  const ids = heap(backend, segmentIds);
-  const values = heap(backend, x);
   const inner = x.shape.slice(segmentIds.shape.length).reduce((a, b) => a * b, 1);
   const out = (backend as WasmBackendLike).makeOutput([numSegments, ...x.shape.slice(segmentIds.shape.length)], x.dtype);
+  const ids = heap(backend, segmentIds);
+  const values = heap(backend, x);
   const sums = heap(backend, out);
   sums.fill(0);
   for (let i = 0; i < ids.length; i++) {
