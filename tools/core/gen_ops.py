@@ -8,7 +8,7 @@ Writes packages/core/test/fixtures/ops.json:
   - unfold_neighbours: BoxInst's unfold_wo_center (F.unfold with dilation, centre dropped; spec/boxteacher.md §6),
     with the gradient of Σ out·r.
   - batch_norm: torch.nn.BatchNorm2d, two training steps (outputs + running stats + num_batches_tracked), then eval.
-  - group_norm: torch.nn.GroupNorm.
+  - group_norm: torch.nn.GroupNorm; group_norm_grad: its gradients w.r.t. x, weight and bias of Σ out·r.
   - frozen_batch_norm: detectron2's FrozenBatchNorm2d formula.
   - conv2d: torch.nn.functional.conv2d with symmetric padding, stride 2 on even and odd inputs, and dilation 2.
 Run: /usr/bin/python3 tools/core/gen_ops.py   (torch 1.13 from Debian; no other dependency)
@@ -136,6 +136,18 @@ for (n, cin, h, w_), cout, k, stride, padding, dilation in [
         'dilation': dilation, 'x': nhwc(x), 'weight_hwio': flat(weight.permute(2, 3, 1, 0)), 'bias': flat(bias),
         'y_shape': [y.shape[0], y.shape[2], y.shape[3], y.shape[1]], 'y': nhwc(y),
     })
+
+# GroupNorm's gradients (drawn last, so the fixtures above keep their values): d/d(x, weight, bias) of Σ gn(x)·r.
+gn = torch.nn.GroupNorm(4, 8)
+with torch.no_grad():
+    gn.weight.copy_(torch.randn(8))
+    gn.bias.copy_(torch.randn(8))
+x = (torch.randn(2, 8, 5, 3) * 2 + 0.5).requires_grad_(True)
+r = torch.randn(2, 8, 5, 3)
+(gn(x) * r).sum().backward()
+fixtures['group_norm_grad'] = {'groups': 4, 'channels': 8, 'shape': [2, 5, 3, 8], 'weight': flat(gn.weight.detach()),
+                               'bias': flat(gn.bias.detach()), 'x': nhwc(x.detach()), 'r': nhwc(r),
+                               'dx': nhwc(x.grad), 'dweight': flat(gn.weight.grad), 'dbias': flat(gn.bias.grad)}
 
 os.makedirs(os.path.dirname(OUT), exist_ok=True)
 with open(OUT, 'w') as f:

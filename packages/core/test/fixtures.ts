@@ -19,6 +19,7 @@ export interface OpsFixture {
     eval: { shape: [number, number, number, number]; x: number[]; y: number[] };
   };
   group_norm: { groups: number; channels: number; shape: [number, number, number, number]; weight: number[]; bias: number[]; x: number[]; y: number[] };
+  group_norm_grad: { groups: number; channels: number; shape: [number, number, number, number]; weight: number[]; bias: number[]; x: number[]; r: number[]; dx: number[]; dweight: number[]; dbias: number[] };
   frozen_batch_norm: { shape: [number, number, number, number]; weight: number[]; bias: number[]; running_mean: number[]; running_var: number[]; x: number[]; y: number[] };
   conv2d: Array<{
     shape: [number, number, number, number];

@@ -59,6 +59,26 @@ describe.each(testBackends())('norms on %s', (backend) => {
       gn.dispose();
     });
 
+    it('has torch.nn.GroupNorm\'s gradients for x, weight and bias (written-out backward), leaving no tensors', async () => {
+      const ref = F.group_norm_grad;
+      const gn = new GroupNorm(ref.groups, ref.channels);
+      const [w, b] = [tf.tensor1d(ref.weight), tf.tensor1d(ref.bias)];
+      gn.loadStateDict({ weight: w, bias: b });
+      tf.dispose([w, b]);
+      await expectNoLeaks(() => {
+        tf.tidy(() => {
+          const x = tf.tensor4d(ref.x, ref.shape);
+          const r = tf.tensor4d(ref.r, ref.shape);
+          const { grads } = tf.variableGrads(() => gn.apply(x).mul(r).sum() as tf.Scalar, [gn.weight, gn.bias]);
+          const dx = tf.grad((v: tf.Tensor) => gn.apply(v as tf.Tensor4D).mul(r).sum())(x);
+          assertClose(dx.dataSync(), ref.dx, { rtol: 1e-4, atol: 1e-5, label: 'dx' });
+          assertClose(grads[gn.weight.name]!.dataSync(), ref.dweight, { rtol: 1e-4, atol: 1e-5, label: 'dweight' });
+          assertClose(grads[gn.bias.name]!.dataSync(), ref.dbias, { rtol: 1e-4, atol: 1e-5, label: 'dbias' });
+        });
+      }, 'GroupNorm gradients');
+      gn.dispose();
+    });
+
     it('rejects channels not divisible by groups', () => {
       expect(() => new GroupNorm(32, 48)).toThrow('GroupNorm: channels (48) must be divisible by groups (32)');
     });
