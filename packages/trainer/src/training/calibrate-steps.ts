@@ -77,11 +77,13 @@ export async function measureStepSeconds(config: TrainConfig, dataDir: string, t
 /**
  * Fixed demo iteration counts per backend class, so that `npm start` trains the same schedule (and gets the same
  * result for a seed) whatever the machine's speed or load. Chosen from the measured 2-core step times of the demo
- * preset with its mask branch from P2, on a fresh clone with 2 idle cores: native 600 iterations took 7 min 7 s in
- * all; wasm 250 took 7 min 33 s and 320 took 9 min 31 s (no better: labels +0.010 and +0.008 over the box), so wasm
- * keeps 250 for margin on a busier machine.
+ * preset with its mask branch from P2, on 2 cores. Native: 600 iterations took 7 min 7 s in all until the fused
+ * activation gradients and GroupNorm's written-out backward (core) made a step ~15 % cheaper; 800 take about 7 min
+ * now, and the preset's schedule is written for them. wasm trained 250 (7 min 33 s) until its Slice/Unpack kernels
+ * were replaced (core's wasm-slice-kernels.ts: a step 1.65 s → 1.07 s), and 400 fit now. docs/demo-tuning.md has the
+ * fresh-clone timings.
  */
-export const DEMO_ITERATIONS = { tensorflow: 600, wasm: 250, cpu: 250 } as const;
+export const DEMO_ITERATIONS = { tensorflow: 800, wasm: 400, cpu: 400 } as const;
 
 /** The demo's fixed iteration count on `backend` ('tensorflow' native; anything else counts as wasm/cpu). */
 export function demoIterations(backend: string): number {

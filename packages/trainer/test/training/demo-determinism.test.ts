@@ -83,18 +83,22 @@ describe('demo schedule', () => {
     expect(demoIterations('tensorflow')).toBe(DEMO_ITERATIONS.tensorflow);
     expect(demoIterations('wasm')).toBe(DEMO_ITERATIONS.wasm);
     expect(demoIterations('cpu')).toBe(DEMO_ITERATIONS.wasm);
-    expect(DEMO_ITERATIONS).toEqual({ tensorflow: 600, wasm: 250, cpu: 250 });
+    expect(DEMO_ITERATIONS).toEqual({ tensorflow: 800, wasm: 400, cpu: 400 });
   });
 
   it('scales the demo schedule to the same fractions as the experiment', () => {
     const demo = presetConfig('demo');
     expect(demo.teacher.momentum).toBe(0.95);
-    const c = scaleSchedule(demo, 600);
-    expect(c.solver.maxIter).toBe(600);
-    expect(c.solver.steps).toEqual([480, 560]);
-    expect(c.solver.warmupIters).toBe(40);
-    expect(c.teacher.warmupIters).toBe(120);
-    expect(c.boxinst.pairwiseWarmupIters).toBe(120);
+    // written for the native count: a constant LR after its warm-up, scaled by half for wasm
+    expect(demo.solver.maxIter).toBe(DEMO_ITERATIONS.tensorflow);
+    expect(scaleSchedule(demo, DEMO_ITERATIONS.tensorflow).solver).toEqual(demo.solver);
+    const c = scaleSchedule(demo, DEMO_ITERATIONS.wasm);
+    expect(c.solver.maxIter).toBe(400);
+    expect(c.solver.steps).toEqual([]);
+    expect(c.solver.warmupIters).toBe(50);
+    expect(c.teacher.warmupIters).toBe(150);
+    expect(c.boxinst.pairwiseWarmupIters).toBe(150);
+    expect(c.solver.checkpointEvery).toBe(100);
     expect(c.solver.evalEvery).toBe(0);
   });
 });
