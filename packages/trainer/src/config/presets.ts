@@ -53,7 +53,7 @@ export const PRESETS = {
   // true shape at 0.76 (stride 4: 0.93), and on three seeds the labels gained +0.065 over the box against +0.045
   // (docs/demo-tuning.md), for 9 % more time a step. The schedule is written for the native demo's 800 iterations
   // (600 before the step got cheaper: mask AP 12-13 → 18-20 on two seeds): a constant LR after a 100-iteration
-  // warm-up, the pairwise and pseudo-mask terms warmed up over 300 (the wasm demo's 400 scale them to 50 and 150).
+  // warm-up, the pairwise and pseudo-mask terms warmed up over 300 (the wasm demo's 450 scale them to 56 and 169).
   // Against the LR decay at 80 % and 93 % it replaces, labels +0.082 vs +0.074 over the box, mask AP 19.0 vs 19.4.
   demo: {
     name: 'demo',

@@ -83,7 +83,7 @@ describe('demo schedule', () => {
     expect(demoIterations('tensorflow')).toBe(DEMO_ITERATIONS.tensorflow);
     expect(demoIterations('wasm')).toBe(DEMO_ITERATIONS.wasm);
     expect(demoIterations('cpu')).toBe(DEMO_ITERATIONS.wasm);
-    expect(DEMO_ITERATIONS).toEqual({ tensorflow: 800, wasm: 400, cpu: 400 });
+    expect(DEMO_ITERATIONS).toEqual({ tensorflow: 800, wasm: 450, cpu: 450 });
   });
 
   it('scales the demo schedule to the same fractions as the experiment', () => {
@@ -93,12 +93,12 @@ describe('demo schedule', () => {
     expect(demo.solver.maxIter).toBe(DEMO_ITERATIONS.tensorflow);
     expect(scaleSchedule(demo, DEMO_ITERATIONS.tensorflow).solver).toEqual(demo.solver);
     const c = scaleSchedule(demo, DEMO_ITERATIONS.wasm);
-    expect(c.solver.maxIter).toBe(400);
+    expect(c.solver.maxIter).toBe(450);
     expect(c.solver.steps).toEqual([]);
-    expect(c.solver.warmupIters).toBe(50);
-    expect(c.teacher.warmupIters).toBe(150);
-    expect(c.boxinst.pairwiseWarmupIters).toBe(150);
-    expect(c.solver.checkpointEvery).toBe(100);
+    expect(c.solver.warmupIters).toBe(56);
+    expect(c.teacher.warmupIters).toBe(169);
+    expect(c.boxinst.pairwiseWarmupIters).toBe(169);
+    expect(c.solver.checkpointEvery).toBe(113);
     expect(c.solver.evalEvery).toBe(0);
   });
 });
