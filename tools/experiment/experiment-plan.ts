@@ -57,8 +57,10 @@ export interface ScheduleFractions {
 
 /**
  * The reference (90k iterations) warms the LR up over 1.1 % of the run, drops it at 67 % and 89 %, and ramps the
- * pairwise and pseudo-mask losses in over 11 %; the demo preset (1500 iterations) uses 6.7 %, 80 %/93 % and 20 %.
- * A short run from scratch needs the demo's proportions: the LR warm-up must cover the GroupNorm model's unstable
+ * pairwise and pseudo-mask losses in over 11 %; the demo preset's 1500-iteration schedule (before the demo became
+ * an 800-iteration run at a constant LR, docs/demo-tuning.md) used 6.7 %, 80 %/93 % and 20 %. The results in
+ * docs/results.md were measured with these proportions, so they stay the experiment's own.
+ * A short run from scratch needs such proportions: the LR warm-up must cover the GroupNorm model's unstable
  * first steps, and the pseudo-mask loss must not weigh in before the EMA teacher (EMA_MOMENTUM below) predicts
  * anything, yet reach full weight early enough that most of the run (80 %) learns from it.
  */

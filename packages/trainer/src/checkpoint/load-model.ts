@@ -37,6 +37,10 @@ export async function locateCheckpoint(target: string): Promise<{ checkpointDir:
     if (step == null) throw new Error(`--checkpoint ${target}: the run folder has no checkpoint yet`);
     return { checkpointDir: path.join(abs, 'checkpoints', `step-${String(step).padStart(7, '0')}`), runDir: abs, file: null };
   }
+  const has = (name: string) => fs.access(path.join(abs, name)).then(() => true, () => false);
+  // A run folder whose training stopped before its first checkpoint holds config.json but no checkpoints/.
+  if (await has('config.json')) throw new Error(`--checkpoint ${target}: the run folder has no checkpoint yet (no checkpoints/ folder: its training stopped before the first one)`);
+  if (!(await has('state.json'))) throw new Error(`--checkpoint ${target}: neither a run folder (config.json, checkpoints/) nor a checkpoint folder (state.json)`);
   return { checkpointDir: abs, runDir: path.dirname(path.dirname(abs)), file: null };
 }
 
