@@ -12,25 +12,16 @@ const GG = f32(0.587);
 const GB = f32(0.114);
 
 // Per-channel float32 products of the grayscale weights, so a pixel costs two float32 additions.
-let grayTables: [Float32Array, Float32Array, Float32Array] | null = null;
-function tables(): [Float32Array, Float32Array, Float32Array] {
-  if (!grayTables) {
-    grayTables = [new Float32Array(256), new Float32Array(256), new Float32Array(256)];
-    for (let v = 0; v < 256; v++) {
-      grayTables[0][v] = GR * v;
-      grayTables[1][v] = GG * v;
-      grayTables[2][v] = GB * v;
-    }
-  }
-  return grayTables;
-}
+const GRAY_R = Float32Array.from({ length: 256 }, (_, v) => GR * v);
+const GRAY_G = Float32Array.from({ length: 256 }, (_, v) => GG * v);
+const GRAY_B = Float32Array.from({ length: 256 }, (_, v) => GB * v);
 
 function clampTrunc(v: number): number {
   return v <= 0 ? 0 : v >= 255 ? 255 : Math.trunc(v);
 }
 
 /** Lookup table of `ratio·v + (1 − ratio)·other` (float32, clamped, truncated) for v = 0…255 and fixed other. */
-function blendTable(ratio: number, other: number, out = new Uint8Array(256)): Uint8Array {
+export function blendTable(ratio: number, other: number, out = new Uint8Array(256)): Uint8Array {
   const a = f32(ratio);
   const b = f32(f32(1 - ratio) * other);
   for (let v = 0; v < 256; v++) out[v] = clampTrunc(f32(f32(a * v) + b));
@@ -46,7 +37,7 @@ function mapBytes(img: RgbImage, lut: Uint8Array): RgbImage {
 
 /** Grayscale value per pixel `[H·W]` (uint8): torchvision's (0.2989r + 0.587g + 0.114b).to(uint8), in float32. */
 export function grayscalePlane(img: RgbImage): Uint8Array {
-  const [tr, tg, tb] = tables();
+  const [tr, tg, tb] = [GRAY_R, GRAY_G, GRAY_B];
   const n = img.height * img.width;
   const d = img.data;
   const out = new Uint8Array(n);
@@ -91,55 +82,68 @@ export function adjustSaturation(img: RgbImage, factor: number): RgbImage {
   return { data: out, height: img.height, width: img.width };
 }
 
+/** v / 255 in float32, v = 0…255 (the uint8 → float conversion of torchvision's hue path). */
+const UNIT = Float32Array.from({ length: 256 }, (_, v) => v / 255);
+
+/** The grayscale level of one pixel (see grayscalePlane). */
+export function grayOfPixel(r: number, g: number, b: number): number {
+  return Math.trunc(f32(f32(GRAY_R[r]! + GRAY_G[g]!) + GRAY_B[b]!));
+}
+
+/**
+ * One pixel of torchvision `adjust_hue` (float32 HSV round trip, hue shifted by `hf` turns), packed as
+ * `R << 16 | G << 8 | B`. Of torchvision's three hue candidates only the one its masks select is computed: the
+ * other two are multiplied by 0 there, and adding 0 changes no float32 value that can reach the output.
+ */
+export function shiftHuePixel(r8: number, g8: number, b8: number, hf: number): number {
+  const r = UNIT[r8]!;
+  const g = UNIT[g8]!;
+  const b = UNIT[b8]!;
+  // RGB → HSV (torchvision `_rgb2hsv`).
+  const maxc = r > g ? (r > b ? r : b) : g > b ? g : b;
+  const minc = r < g ? (r < b ? r : b) : g < b ? g : b;
+  const eqc = maxc === minc;
+  const cr = f32(maxc - minc);
+  const s = f32(cr / (eqc ? 1 : maxc));
+  const crd = eqc ? 1 : cr;
+  let h: number;
+  if (maxc === r) h = f32(f32(f32(maxc - b) / crd) - f32(f32(maxc - g) / crd)); // bc − gc
+  else if (maxc === g) h = f32(f32(2 + f32(f32(maxc - r) / crd)) - f32(f32(maxc - b) / crd)); // 2 + rc − bc
+  else h = f32(f32(4 + f32(f32(maxc - g) / crd)) - f32(f32(maxc - r) / crd)); // 4 + gc − rc
+  h = fmod1(f32(f32(h / 6) + 1));
+  // Shift the hue (Python-style modulo, result in [0, 1)).
+  h = pymod1(f32(h + hf));
+  // HSV → RGB (torchvision `_hsv2rgb`).
+  const v = maxc;
+  const h6 = f32(h * 6);
+  const i = Math.floor(h6);
+  const f = f32(h6 - i);
+  const pp = clamp01(f32(v * f32(1 - s)));
+  const q = clamp01(f32(v * f32(1 - f32(s * f))));
+  const t = clamp01(f32(v * f32(1 - f32(s * f32(1 - f)))));
+  let R = v;
+  let G = pp;
+  let B = q; // sector 5
+  switch (((i % 6) + 6) % 6) {
+    case 0: G = t; B = pp; break;
+    case 1: R = q; G = v; B = pp; break;
+    case 2: R = pp; G = v; B = t; break;
+    case 3: R = pp; G = q; B = v; break;
+    case 4: R = t; G = pp; B = v; break;
+  }
+  return (clampTrunc(f32(R * 255)) << 16) | (clampTrunc(f32(G * 255)) << 8) | clampTrunc(f32(B * 255));
+}
+
 /** torchvision `adjust_hue`: rotate the hue by `factor` ∈ [−0.5, 0.5] turns (float32 HSV round trip). */
 export function adjustHue(img: RgbImage, factor: number): RgbImage {
   const src = img.data;
   const out = new Uint8Array(src.length);
   const hf = f32(factor);
-  const unit = new Float32Array(256); // v / 255 in float32
-  for (let v = 0; v < 256; v++) unit[v] = v / 255;
   for (let p = 0; p < src.length; p += 3) {
-    const r = unit[src[p]!]!;
-    const g = unit[src[p + 1]!]!;
-    const b = unit[src[p + 2]!]!;
-    // RGB → HSV (torchvision `_rgb2hsv`).
-    const maxc = r > g ? (r > b ? r : b) : g > b ? g : b;
-    const minc = r < g ? (r < b ? r : b) : g < b ? g : b;
-    const eqc = maxc === minc;
-    const cr = f32(maxc - minc);
-    const s = f32(cr / (eqc ? 1 : maxc));
-    const crd = eqc ? 1 : cr;
-    const rc = f32(f32(maxc - r) / crd);
-    const gc = f32(f32(maxc - g) / crd);
-    const bc = f32(f32(maxc - b) / crd);
-    const hr = maxc === r ? f32(bc - gc) : 0;
-    const hg = maxc === g && maxc !== r ? f32(f32(2 + rc) - bc) : 0;
-    const hb = maxc !== g && maxc !== r ? f32(f32(4 + gc) - rc) : 0;
-    let h = f32(f32(hr + hg) + hb);
-    h = fmod1(f32(f32(h / 6) + 1));
-    // Shift the hue (Python-style modulo, result in [0, 1)).
-    h = pymod1(f32(h + hf));
-    // HSV → RGB (torchvision `_hsv2rgb`).
-    const v = maxc;
-    const h6 = f32(h * 6);
-    const i = Math.floor(h6);
-    const f = f32(h6 - i);
-    const pp = clamp01(f32(v * f32(1 - s)));
-    const q = clamp01(f32(v * f32(1 - f32(s * f))));
-    const t = clamp01(f32(v * f32(1 - f32(s * f32(1 - f)))));
-    let R = v;
-    let G = pp;
-    let B = q; // sector 5
-    switch (((i % 6) + 6) % 6) {
-      case 0: G = t; B = pp; break;
-      case 1: R = q; G = v; B = pp; break;
-      case 2: R = pp; G = v; B = t; break;
-      case 3: R = pp; G = q; B = v; break;
-      case 4: R = t; G = pp; B = v; break;
-    }
-    out[p] = clampTrunc(f32(R * 255));
-    out[p + 1] = clampTrunc(f32(G * 255));
-    out[p + 2] = clampTrunc(f32(B * 255));
+    const rgb = shiftHuePixel(src[p]!, src[p + 1]!, src[p + 2]!, hf);
+    out[p] = rgb >> 16;
+    out[p + 1] = (rgb >> 8) & 255;
+    out[p + 2] = rgb & 255;
   }
   return { data: out, height: img.height, width: img.width };
 }
