@@ -6,6 +6,7 @@
 // The data line reads synthetic 640² images unless --coco DIR names a COCO folder (annotations.json + images/), e.g.
 // ../shared/data/coco128-seg: real JPEG photos, whose decode costs more.
 // Usage: npm run bench:compare [-- --reps 3] [--skip-r50] [--threads 2] [--data-images 24] [--coco DIR]
+//        [--only resnet18,r50,step,inference,data]
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -14,7 +15,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { initBackend, seed, tf } from '@boxteacher/core';
 import { resnet } from '@boxteacher/backbone';
-import { Batcher, readCoco } from '@boxteacher/data';
+import { Batcher, readCoco, type Batch } from '@boxteacher/data';
 import { CondInst, predictInstances, presetConfig, resolveTrainConfig, type TrainConfig } from '@boxteacher/trainer';
 import { timeTrainSteps } from '../../packages/trainer/src/training/calibrate-steps';
 import { ensureSyntheticFolder } from '../../packages/trainer/src/training/prepare-data';
@@ -25,6 +26,16 @@ const flag = (name: string, fallback: string) => (args.includes(name) ? args[arg
 const REPS = Number(flag('--reps', '3'));
 const THREADS = Number(flag('--threads', String(Math.min(availableParallelism(), 16))));
 const DATA_IMAGES = Number(flag('--data-images', '24'));
+/** `--only resnet18,r50,step,inference,data`: the groups of lines to measure (default all). */
+const ONLY_GROUPS = ['resnet18', 'r50', 'step', 'inference', 'data'];
+const ONLY = flag('--only', ONLY_GROUPS.join(',')).split(',');
+for (const g of ONLY) {
+  if (!ONLY_GROUPS.includes(g)) {
+    console.error(`bench:compare: --only ${JSON.stringify(g)} is not a group; groups: ${ONLY_GROUPS.join(', ')}`);
+    process.exit(2);
+  }
+}
+const runs = (group: string) => ONLY.includes(group);
 const PYTHON = process.env.BOXTEACHER_PYTHON ?? '/usr/bin/python3';
 const TOOLS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** The data pipeline's target (issue #20): what one GPU consumes in BoxTeacher R-50 training, at the low end. */
@@ -146,6 +157,17 @@ async function r50Inference(dir: string): Promise<void> {
   lines.push({ work: 'CondInst R-50 inference, 800² (random weights)', ours: `${(1000 / best).toFixed(2)} images/s`, reference: 'no PyTorch side yet (needs CondInst in tools/)', ratio: '—' });
 }
 
+/**
+ * Makes the backend take every tensor of a batch, as the train step's first ops would: tfjs-node keeps a tensor made
+ * from a JavaScript array in JavaScript until an op reads it, so a batch disposed unread would not count that copy.
+ */
+function handToBackend(batch: Batch): void {
+  const tensors = [batch.images, batch.strongImages, batch.validMasks, batch.colorImages, ...batch.boxes, ...batch.classes, ...batch.boxMasks];
+  tf.tidy(() => {
+    for (const t of tensors) if (t && t.size > 0) tf.slice(t.reshape([-1]), 0, 1).dataSync();
+  });
+}
+
 async function dataPipeline(dir: string): Promise<void> {
   // COCO-sized images (640 px) resized up to the 800 short side, as COCO training does.
   const coco = args.includes('--coco') ? path.resolve(flag('--coco', '')) : null;
@@ -167,6 +189,7 @@ async function dataPipeline(dir: string): Promise<void> {
       const batch = await batcher.next();
       if (batch == null) break;
       images += batch.images.shape[0];
+      handToBackend(batch);
       batch.dispose();
     }
     const perSecond = (images * 1000) / (performance.now() - t0);
@@ -184,14 +207,14 @@ const backend = await initBackend(undefined, { log: () => undefined });
 console.log(`bench:compare — tfjs ${tf.version.tfjs} on ${backend}, ${THREADS} threads for PyTorch, best of ${REPS}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 const dir = await mkdtemp(path.join(tmpdir(), 'bt-compare-'));
 try {
-  resnet18Step(backend);
-  if (!args.includes('--skip-r50')) resnet50Backbone(backend);
-  await boxteacherStep('demo preset', presetConfig('demo'), 128, dir);
+  if (runs('resnet18')) resnet18Step(backend);
+  if (runs('r50') && !args.includes('--skip-r50')) resnet50Backbone(backend);
+  if (runs('step')) await boxteacherStep('demo preset', presetConfig('demo'), 128, dir);
   if (!args.includes('--skip-r50') && backend !== 'wasm') {
-    await boxteacherStep('R-50', resolveTrainConfig({ data: { batchSize: 1, augType: 'strong' }, teacher: { minSize: 0 } }, presetConfig('boxteacher_r50_1x')), 512, dir);
-    await r50Inference(dir);
+    if (runs('step')) await boxteacherStep('R-50', resolveTrainConfig({ data: { batchSize: 1, augType: 'strong' }, teacher: { minSize: 0 } }, presetConfig('boxteacher_r50_1x')), 512, dir);
+    if (runs('inference')) await r50Inference(dir);
   }
-  await dataPipeline(dir);
+  if (runs('data')) await dataPipeline(dir);
 } finally {
   await rm(dir, { recursive: true, force: true });
 }

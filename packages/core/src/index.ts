@@ -39,6 +39,7 @@ export { writeFileAtomic } from './io/atomic-write';
 export { writeFileAtomicStream } from './io/atomic-write-stream';
 
 export { alignedUpsample, alignedUpsampleMatrix } from './ops/aligned-upsample';
+export { floatTensorFromBytes } from './ops/float-tensor-from-bytes';
 export { unfoldNeighbours, neighbourOffsets } from './ops/unfold-neighbours';
 export type { NeighbourOptions } from './ops/unfold-neighbours';
 

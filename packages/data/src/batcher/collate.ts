@@ -3,7 +3,7 @@
 // (boxteacher.md §6): the bottom-pixel validity mask, the box masks and the 4×4-average-pooled colour image, all at
 // stride 4 of the padded input and sampled at pixels [2::4].
 
-import { tf } from '@boxteacher/core';
+import { floatTensorFromBytes, tf } from '@boxteacher/core';
 import type { PreparedSample } from './prepare-sample';
 
 export const SIZE_DIVISIBILITY = 32;
@@ -60,8 +60,10 @@ export function collate(samples: PreparedSample[], meta: CollateMeta, withMasks:
   const W4 = W / MASK_STRIDE;
   const hasStrong = samples.some((s) => s.strong);
 
-  const weak = new Float32Array(n * H * W * 3);
-  const strong = hasStrong ? new Float32Array(n * H * W * 3) : null;
+  // The images stay bytes until the backend widens them (floatTensorFromBytes): a float32 copy in JavaScript is four
+  // times the memory, and allocating it cost more than everything else collation does.
+  const weak = new Uint8Array(n * H * W * 3);
+  const strong = hasStrong ? new Uint8Array(n * H * W * 3) : null;
   const valid = new Float32Array(n * H4 * W4);
   const colour = new Float32Array(n * H4 * W4 * 3);
   samples.forEach((s, b) => {
@@ -69,7 +71,7 @@ export function collate(samples: PreparedSample[], meta: CollateMeta, withMasks:
     const base = b * H * W * 3;
     const sv = (s.strong ?? s.weak).data;
     for (let y = 0; y < h; y++) {
-      // TypedArray.set converts uint8 → float32 natively, row by row into the padded layout.
+      // Row by row into the padded layout.
       weak.set(s.weak.data.subarray(y * w * 3, (y + 1) * w * 3), base + y * W * 3);
       strong?.set(sv.subarray(y * w * 3, (y + 1) * w * 3), base + y * W * 3);
     }
@@ -117,20 +119,20 @@ export function collate(samples: PreparedSample[], meta: CollateMeta, withMasks:
     classes.push(tf.tensor1d(s.labels, 'int32'));
     boxMasks.push(tf.tensor4d(boxMasksAtStride4(s.boxes, H, W), [k, H4, W4, 1]));
     if (masks) {
-      const m = new Float32Array(k * H * W);
+      const m = new Uint8Array(k * H * W);
       if (s.masks) {
         const { height: mh, width: mw, data } = s.masks;
         for (let q = 0; q < k; q++) {
           for (let y = 0; y < mh; y++) m.set(data.subarray((q * mh + y) * mw, (q * mh + y + 1) * mw), (q * H + y) * W);
         }
       }
-      masks.push(tf.tensor4d(m, [k, H, W, 1]));
+      masks.push(floatTensorFromBytes<tf.Rank.R4>(m, [k, H, W, 1]));
     }
   }
 
   const batch: Batch = {
-    images: tf.tensor4d(weak, [n, H, W, 3]),
-    strongImages: strong ? tf.tensor4d(strong, [n, H, W, 3]) : null,
+    images: floatTensorFromBytes<tf.Rank.R4>(weak, [n, H, W, 3]),
+    strongImages: strong ? floatTensorFromBytes<tf.Rank.R4>(strong, [n, H, W, 3]) : null,
     imageSizes: samples.map((s) => [s.weak.height, s.weak.width]),
     originalSizes: samples.map((s) => [s.originalHeight, s.originalWidth]),
     imageIds: meta.imageIds,

@@ -53,7 +53,69 @@ function precomputeCoeffs(inSize: number, outSize: number): Coeffs {
 function clip8(v: number): number {
   if (v >= ONE * 256) return 255;
   if (v <= 0) return 0;
-  return Math.floor(v / ONE);
+  // 0 < v < 2^30: the shift is Pillow's floor division by ONE.
+  return v >> PRECISION_BITS;
+}
+
+/** The horizontal pass over `rows` input rows from `yFirst`: `[rows, outW, 3]`. */
+function resampleRows(data: Uint8Array, inW: number, yFirst: number, rows: number, outW: number, c: Coeffs): Uint8Array {
+  const tmp = new Uint8Array(rows * outW * 3);
+  const { bounds, weights, ksize } = c;
+  for (let y = 0; y < rows; y++) {
+    const inRow = (y + yFirst) * inW * 3;
+    let o = y * outW * 3;
+    for (let xx = 0; xx < outW; xx++, o += 3) {
+      const n = bounds[xx * 2 + 1]!;
+      const kOff = xx * ksize;
+      let p = inRow + bounds[xx * 2]! * 3;
+      let s0 = HALF;
+      let s1 = HALF;
+      let s2 = HALF;
+      for (let x = 0; x < n; x++, p += 3) {
+        const w = weights[kOff + x]!;
+        s0 += data[p]! * w;
+        s1 += data[p + 1]! * w;
+        s2 += data[p + 2]! * w;
+      }
+      tmp[o] = clip8(s0);
+      tmp[o + 1] = clip8(s1);
+      tmp[o + 2] = clip8(s2);
+    }
+  }
+  return tmp;
+}
+
+/** The vertical pass: `[outH, rowBytes]` from rows of `src` (row 0 = input row `rowOffset`). */
+function resampleColumns(src: Uint8Array, rowBytes: number, rowOffset: number, outH: number, c: Coeffs): Uint8Array {
+  const out = new Uint8Array(outH * rowBytes);
+  const { bounds, weights, ksize } = c;
+  for (let yy = 0; yy < outH; yy++) {
+    const ymin = bounds[yy * 2]! - rowOffset;
+    const n = bounds[yy * 2 + 1]!;
+    const kOff = yy * ksize;
+    const o = yy * rowBytes;
+    const r0 = ymin * rowBytes;
+    const w0 = weights[kOff]!;
+    // Upscaling reads two rows an output row (three at some edges), so those get loops of their own.
+    if (n === 2) {
+      const r1 = r0 + rowBytes;
+      const w1 = weights[kOff + 1]!;
+      for (let x = 0; x < rowBytes; x++) out[o + x] = clip8(HALF + src[r0 + x]! * w0 + src[r1 + x]! * w1);
+    } else if (n === 3) {
+      const r1 = r0 + rowBytes;
+      const r2 = r1 + rowBytes;
+      const w1 = weights[kOff + 1]!;
+      const w2 = weights[kOff + 2]!;
+      for (let x = 0; x < rowBytes; x++) out[o + x] = clip8(HALF + src[r0 + x]! * w0 + src[r1 + x]! * w1 + src[r2 + x]! * w2);
+    } else {
+      for (let x = 0; x < rowBytes; x++) {
+        let s = HALF;
+        for (let y = 0, r = r0; y < n; y++, r += rowBytes) s += src[r + x]! * weights[kOff + y]!;
+        out[o + x] = clip8(s);
+      }
+    }
+  }
+  return out;
 }
 
 /**
@@ -68,56 +130,10 @@ export function resizeBilinearPil(img: RgbImage, outH: number, outW: number): Rg
   // Only the input rows that the vertical pass reads are resampled horizontally.
   const yFirst = vert.bounds[0]!;
   const yLast = vert.bounds[outH * 2 - 2]! + vert.bounds[outH * 2 - 1]!;
-  let src = data;
-  let srcW = inW;
-  let rowOffset = 0; // input row of src row 0
-  if (outW !== inW) {
-    const rows = yLast - yFirst;
-    const tmp = new Uint8Array(rows * outW * 3);
-    const { bounds, weights, ksize } = horiz;
-    for (let y = 0; y < rows; y++) {
-      const inRow = (y + yFirst) * inW * 3;
-      const outRow = y * outW * 3;
-      for (let xx = 0; xx < outW; xx++) {
-        const xmin = bounds[xx * 2]!;
-        const n = bounds[xx * 2 + 1]!;
-        const kOff = xx * ksize;
-        let s0 = HALF;
-        let s1 = HALF;
-        let s2 = HALF;
-        for (let x = 0; x < n; x++) {
-          const w = weights[kOff + x]!;
-          const p = inRow + (x + xmin) * 3;
-          s0 += data[p]! * w;
-          s1 += data[p + 1]! * w;
-          s2 += data[p + 2]! * w;
-        }
-        const o = outRow + xx * 3;
-        tmp[o] = clip8(s0);
-        tmp[o + 1] = clip8(s1);
-        tmp[o + 2] = clip8(s2);
-      }
-    }
-    src = tmp;
-    srcW = outW;
-    rowOffset = yFirst;
-  }
+  const resampled = outW !== inW;
+  const src = resampled ? resampleRows(data, inW, yFirst, yLast - yFirst, outW, horiz) : data;
   if (outH === inH) return { data: src, height: outH, width: outW };
-  const out = new Uint8Array(outH * outW * 3);
-  const { bounds, weights, ksize } = vert;
-  const stride = srcW * 3;
-  for (let yy = 0; yy < outH; yy++) {
-    const ymin = bounds[yy * 2]! - rowOffset;
-    const n = bounds[yy * 2 + 1]!;
-    const kOff = yy * ksize;
-    const outRow = yy * outW * 3;
-    for (let xc = 0; xc < outW * 3; xc++) {
-      let s = HALF;
-      for (let y = 0; y < n; y++) s += src[(y + ymin) * stride + xc]! * weights[kOff + y]!;
-      out[outRow + xc] = clip8(s);
-    }
-  }
-  return { data: out, height: outH, width: outW };
+  return { data: resampleColumns(src, outW * 3, resampled ? yFirst : 0, outH, vert), height: outH, width: outW };
 }
 
 /**

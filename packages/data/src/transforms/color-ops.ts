@@ -28,9 +28,17 @@ export function blendTable(ratio: number, other: number, out = new Uint8Array(25
   return out;
 }
 
-function mapBytes(img: RgbImage, lut: Uint8Array): RgbImage {
+// Every per-pixel op takes an optional `into`: the buffer to write, which may be `img.data` itself (each pixel is read
+// before it is written). The strong view passes its own intermediate image, so a chain of ops allocates one buffer.
+function outputBuffer(img: RgbImage, into: Uint8Array | undefined): Uint8Array {
+  if (!into) return new Uint8Array(img.data.length);
+  if (into.length !== img.data.length) throw new Error(`color ops: an output of ${into.length} bytes for a ${img.width}×${img.height} RGB image`);
+  return into;
+}
+
+function mapBytes(img: RgbImage, lut: Uint8Array, into?: Uint8Array): RgbImage {
   const src = img.data;
-  const out = new Uint8Array(src.length);
+  const out = outputBuffer(img, into);
   for (let i = 0; i < src.length; i++) out[i] = lut[src[i]!]!;
   return { data: out, height: img.height, width: img.width };
 }
@@ -46,35 +54,34 @@ export function grayscalePlane(img: RgbImage): Uint8Array {
 }
 
 /** torchvision `rgb_to_grayscale(img, 3)`: the gray value replicated to three channels. */
-export function toGrayscale(img: RgbImage): RgbImage {
-  const g = grayscalePlane(img);
-  const out = new Uint8Array(img.data.length);
-  for (let p = 0, q = 0; p < g.length; p++, q += 3) out[q] = out[q + 1] = out[q + 2] = g[p]!;
+export function toGrayscale(img: RgbImage, into?: Uint8Array): RgbImage {
+  const d = img.data;
+  const out = outputBuffer(img, into);
+  for (let q = 0; q < d.length; q += 3) out[q] = out[q + 1] = out[q + 2] = grayOfPixel(d[q]!, d[q + 1]!, d[q + 2]!);
   return { data: out, height: img.height, width: img.width };
 }
 
 /** torchvision `adjust_brightness`: blend with black. */
-export function adjustBrightness(img: RgbImage, factor: number): RgbImage {
-  return mapBytes(img, blendTable(factor, 0));
+export function adjustBrightness(img: RgbImage, factor: number, into?: Uint8Array): RgbImage {
+  return mapBytes(img, blendTable(factor, 0), into);
 }
 
 /** torchvision `adjust_contrast`: blend with the mean of the (uint8) grayscale image. */
-export function adjustContrast(img: RgbImage, factor: number): RgbImage {
-  const g = grayscalePlane(img);
+export function adjustContrast(img: RgbImage, factor: number, into?: Uint8Array): RgbImage {
+  const d = img.data;
   let sum = 0;
-  for (let p = 0; p < g.length; p++) sum += g[p]!;
-  return mapBytes(img, blendTable(factor, f32(sum / g.length)));
+  for (let q = 0; q < d.length; q += 3) sum += grayOfPixel(d[q]!, d[q + 1]!, d[q + 2]!);
+  return mapBytes(img, blendTable(factor, f32(sum / (d.length / 3))), into);
 }
 
 /** torchvision `adjust_saturation`: blend with the grayscale image (a 256×256 table over (value, gray)). */
-export function adjustSaturation(img: RgbImage, factor: number): RgbImage {
-  const g = grayscalePlane(img);
+export function adjustSaturation(img: RgbImage, factor: number, into?: Uint8Array): RgbImage {
   const lut = new Uint8Array(256 * 256);
   for (let gv = 0; gv < 256; gv++) blendTable(factor, gv, lut.subarray(gv * 256, gv * 256 + 256));
   const src = img.data;
-  const out = new Uint8Array(src.length);
-  for (let p = 0, q = 0; p < g.length; p++, q += 3) {
-    const row = g[p]! * 256;
+  const out = outputBuffer(img, into);
+  for (let q = 0; q < src.length; q += 3) {
+    const row = grayOfPixel(src[q]!, src[q + 1]!, src[q + 2]!) * 256;
     out[q] = lut[row + src[q]!]!;
     out[q + 1] = lut[row + src[q + 1]!]!;
     out[q + 2] = lut[row + src[q + 2]!]!;
@@ -135,9 +142,9 @@ export function shiftHuePixel(r8: number, g8: number, b8: number, hf: number): n
 }
 
 /** torchvision `adjust_hue`: rotate the hue by `factor` ∈ [−0.5, 0.5] turns (float32 HSV round trip). */
-export function adjustHue(img: RgbImage, factor: number): RgbImage {
+export function adjustHue(img: RgbImage, factor: number, into?: Uint8Array): RgbImage {
   const src = img.data;
-  const out = new Uint8Array(src.length);
+  const out = outputBuffer(img, into);
   const hf = f32(factor);
   for (let p = 0; p < src.length; p += 3) {
     const rgb = shiftHuePixel(src[p]!, src[p + 1]!, src[p + 2]!, hf);

@@ -49,12 +49,14 @@ export function sampleColorJitter(rng: RngLike, { brightness = 0.4, contrast = 0
 
 /** Applies a ColorJitter draw (torchvision `ColorJitter.forward` order). */
 export function colorJitter(img: RgbImage, p: ColorJitterParams): RgbImage {
+  // The first op writes a new image, the others overwrite it: the input (the weak view) stays as it was.
   let out = img;
   for (const op of p.order) {
-    if (op === 0) out = adjustBrightness(out, p.brightness);
-    else if (op === 1) out = adjustContrast(out, p.contrast);
-    else if (op === 2) out = adjustSaturation(out, p.saturation);
-    else out = adjustHue(out, p.hue);
+    const into = out === img ? undefined : out.data;
+    if (op === 0) out = adjustBrightness(out, p.brightness, into);
+    else if (op === 1) out = adjustContrast(out, p.contrast, into);
+    else if (op === 2) out = adjustSaturation(out, p.saturation, into);
+    else out = adjustHue(out, p.hue, into);
   }
   return out;
 }
@@ -84,7 +86,7 @@ export function sampleStrongAugment(rng: RngLike, kind: AugType = 'strong'): Str
 export function applyStrongAugment(img: RgbImage, p: StrongAugmentParams): RgbImage {
   let out = img;
   if (p.jitter) out = colorJitter(out, p.jitter);
-  if (p.grayscale) out = toGrayscale(out);
+  if (p.grayscale) out = toGrayscale(out, out === img ? undefined : out.data);
   if (p.blurSigma !== null) out = gaussianBlur(out, p.blurSigma, 3);
   return out;
 }

@@ -39,6 +39,21 @@ describe('applyStrongAugment', () => {
     expect(colorJitter(img, jitter).data).not.toEqual(img.data);
   });
 
+  it('writes each op in place after the first (same bytes as fresh outputs, for every op order) and never touches its input', () => {
+    const before = img.data.slice();
+    const ops = [(x: typeof img) => adjustBrightness(x, 1.3), (x: typeof img) => adjustContrast(x, 0.7), (x: typeof img) => adjustSaturation(x, 1.4), (x: typeof img) => adjustHue(x, -0.08)];
+    for (const order of [[0, 1, 2, 3], [3, 2, 1, 0], [1, 3, 0, 2], [2, 0, 3, 1]] as [number, number, number, number][]) {
+      const jitter = { order, brightness: 1.3, contrast: 0.7, saturation: 1.4, hue: -0.08 };
+      const fresh = toGrayscale(order.reduce((x, op) => ops[op]!(x), img));
+      expect(applyStrongAugment(img, { jitter, grayscale: true, blurSigma: null }).data).toEqual(fresh.data);
+    }
+    expect(img.data).toEqual(before);
+    const own = { ...img, data: img.data.slice() };
+    expect(adjustHue(own, 0.1, own.data).data).toBe(own.data);
+    expect(own.data).toEqual(adjustHue(img, 0.1).data);
+    expect(() => adjustBrightness(img, 1.1, new Uint8Array(5))).toThrow('color ops: an output of 5 bytes for a 32×32 RGB image');
+  });
+
   it('is deterministic under a seed and leaves the geometry alone', () => {
     const a = strongAugment(img, new Rng(7), 'strongv2');
     const b = strongAugment(img, new Rng(7), 'strongv2');
