@@ -1,6 +1,6 @@
 // `boxteacher demo` (= `npm start`): generates synthetic shapes, trains the `demo` preset with BoxTeacher on this
 // machine, evaluates with COCO's metrics, writes the report, and says where everything is. The number of
-// iterations is fixed per backend class (DEMO_ITERATIONS: native 800, wasm/cpu 450), so a seed gives the same
+// iterations is fixed per backend class (DEMO_ITERATIONS: native 1000, wasm/cpu 450), so a seed gives the same
 // result whatever the machine's load; --minutes M instead fits the count to M minutes by timing a few steps.
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
@@ -16,7 +16,7 @@ import { defaultRunDir } from './run-folder';
 
 export const DEMO_FLAGS: Record<string, FlagSpec> = {
   out: { kind: 'string', description: 'run folder (default runs/demo-<time>/)' },
-  minutes: { kind: 'number', description: 'fit the iteration count to this many minutes of training (default: a fixed count, 800 native / 450 wasm)' },
+  minutes: { kind: 'number', description: 'fit the iteration count to this many minutes of training (default: a fixed count, 1000 native / 450 wasm)' },
   'max-iter': { kind: 'int', description: 'train exactly this many iterations instead of fitting a time budget' },
   method: { kind: 'string', description: 'training method (default boxteacher)', choices: ['boxteacher', 'boxinst', 'supervised'] },
   backend: { kind: 'string', description: 'TensorFlow.js backend', choices: ['auto', 'wasm', 'cpu', 'tensorflow'] },

@@ -51,10 +51,11 @@ export const PRESETS = {
   // docs/results.md) and no mid-run evaluation (evalEvery 0; the final evaluation still runs). The mask branch
   // starts at P2, so masks are predicted on a stride-4 grid: on 128-pixel images stride 8 caps a mask's IoU with the
   // true shape at 0.76 (stride 4: 0.93), and on three seeds the labels gained +0.065 over the box against +0.045
-  // (docs/demo-tuning.md), for 9 % more time a step. The schedule is written for the native demo's 800 iterations
-  // (600 before the step got cheaper: mask AP 12-13 → 18-20 on two seeds): a constant LR after a 100-iteration
-  // warm-up, the pairwise and pseudo-mask terms warmed up over 300 (the wasm demo's 450 scale them to 56 and 169).
-  // Against the LR decay at 80 % and 93 % it replaces, labels +0.082 vs +0.074 over the box, mask AP 19.0 vs 19.4.
+  // (docs/demo-tuning.md), for 9 % more time a step. The schedule is written for the native demo's 1000 iterations
+  // (600, then 800 as the step got cheaper; mask AP 12-13 → 18-20 → 24): a constant LR after a 125-iteration
+  // warm-up, the pairwise and pseudo-mask terms warmed up over 375 (800 with 100 and 300 scaled up; the wasm demo's
+  // 450 scale them to 56 and 169, as before). Against the LR decay at 80 % and 93 % it replaces (at 800), labels
+  // +0.082 vs +0.074 over the box, mask AP 19.0 vs 19.4.
   demo: {
     name: 'demo',
     backend: 'auto',
@@ -81,9 +82,9 @@ export const PRESETS = {
       batchSize: 4,
       workers: 0,
     },
-    solver: { baseLr: 0.01, steps: [], maxIter: 800, warmupIters: 100, checkpointEvery: 200, evalEvery: 0, clipGradNorm: 10 },
-    boxinst: { pairwiseWarmupIters: 300 },
-    teacher: { momentum: 0.95, warmupIters: 300, minSize: 0, maxSize: 0 },
+    solver: { baseLr: 0.01, steps: [], maxIter: 1000, warmupIters: 125, checkpointEvery: 250, evalEvery: 0, clipGradNorm: 10 },
+    boxinst: { pairwiseWarmupIters: 375 },
+    teacher: { momentum: 0.95, warmupIters: 375, minSize: 0, maxSize: 0 },
   },
 } satisfies Record<string, Partial2<TrainConfig>>;
 

@@ -78,12 +78,13 @@ export async function measureStepSeconds(config: TrainConfig, dataDir: string, t
  * Fixed demo iteration counts per backend class, so that `npm start` trains the same schedule (and gets the same
  * result for a seed) whatever the machine's speed or load. Chosen from the measured 2-core step times of the demo
  * preset with its mask branch from P2, on 2 cores. Native: 600 iterations took 7 min 7 s in all until the fused
- * activation gradients and GroupNorm's written-out backward (core) made a step ~15 % cheaper; 800 take about 7 min
- * now, and the preset's schedule is written for them. wasm trained 250 (7 min 33 s) until its Slice/Unpack kernels
+ * activation gradients and GroupNorm's written-out backward (core) made a step ~15 % cheaper; 800 took 6 min 42 s on
+ * a fresh clone (labels +0.084 over the box, 0.016 short of the demo's target), 1000 about 8 min, and the preset's
+ * schedule is written for them. wasm trained 250 (7 min 33 s) until its Slice/Unpack kernels
  * were replaced (core's wasm-slice-kernels.ts: a step 1.65 s → 1.07 s); on a fresh clone 400 took 7 min 19 s in all
  * and labelled +0.045 over the box, so wasm trains 450 (about 8 min 15 s). docs/demo-tuning.md has the timings.
  */
-export const DEMO_ITERATIONS = { tensorflow: 800, wasm: 450, cpu: 450 } as const;
+export const DEMO_ITERATIONS = { tensorflow: 1000, wasm: 450, cpu: 450 } as const;
 
 /** The demo's fixed iteration count on `backend` ('tensorflow' native; anything else counts as wasm/cpu). */
 export function demoIterations(backend: string): number {

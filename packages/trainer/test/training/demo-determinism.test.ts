@@ -83,7 +83,7 @@ describe('demo schedule', () => {
     expect(demoIterations('tensorflow')).toBe(DEMO_ITERATIONS.tensorflow);
     expect(demoIterations('wasm')).toBe(DEMO_ITERATIONS.wasm);
     expect(demoIterations('cpu')).toBe(DEMO_ITERATIONS.wasm);
-    expect(DEMO_ITERATIONS).toEqual({ tensorflow: 800, wasm: 450, cpu: 450 });
+    expect(DEMO_ITERATIONS).toEqual({ tensorflow: 1000, wasm: 450, cpu: 450 });
   });
 
   it('scales the demo schedule to the same fractions as the experiment', () => {
