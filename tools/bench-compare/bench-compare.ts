@@ -1,5 +1,6 @@
 // npm run bench:compare: this project against PyTorch CPU on the same work, measured in one run, one line each
-// (issue #20). The PyTorch sides are tools/core/bench_torch_resnet18.py and tools/backbone/bench_torch.py, run with
+// (issue #20). The PyTorch sides are tools/core/bench_torch_resnet18.py, tools/backbone/bench_torch.py and
+// tools/bench-compare/bench_torch_condinst.py (CondInst R-50 inference), run with
 // /usr/bin/python3 (torch 1.13 here) at the same thread count as the native backend; a line whose PyTorch side does
 // not exist yet, or where torch is absent, says so instead of a ratio. Times are wall-clock, best of --reps (on a
 // shared machine interference only adds time); the native backend runs on every core, so PyTorch gets as many.
@@ -142,7 +143,10 @@ async function r50Inference(dir: string): Promise<void> {
   const batcher = new Batcher(dataset, { batchSize: 1, seed: 0, shortEdge: 800, maxSize: 1333, augType: 'none', workers: 0 });
   const batch = (await batcher.next())!;
   const input = student.normalize(batch.images, batch.imageSizes);
-  const run = async () => void (await predictInstances(student, input, { inference: config.inference, imageSizes: batch.imageSizes, outputSizes: batch.imageSizes }));
+  let detections = 0;
+  const run = async () => {
+    detections = (await predictInstances(student, input, { inference: config.inference, imageSizes: batch.imageSizes, outputSizes: batch.imageSizes }))[0]!.scores.length;
+  };
   await run();
   let best = Infinity;
   for (let i = 0; i < Math.max(2, REPS - 1); i++) {
@@ -154,7 +158,15 @@ async function r50Inference(dir: string): Promise<void> {
   batch.dispose();
   await batcher.close();
   student.dispose();
-  lines.push({ work: 'CondInst R-50 inference, 800² (random weights)', ours: `${(1000 / best).toFixed(2)} images/s`, reference: 'no PyTorch side yet (needs CondInst in tools/)', ratio: '—' });
+  const [, h, w] = input.shape;
+  const work = `CondInst R-50 inference, 1×${h}×${w} (random weights; detections ours / PyTorch)`;
+  const torch = python('bench-compare/bench_torch_condinst.py', ['--size', String(h), '--classes', String(dataset.categories.length), '--threads', String(THREADS), '--reps', String(Math.max(2, REPS - 1))]);
+  const ours = `${(1000 / best).toFixed(2)} images/s`;
+  if (!torch.ok || h !== w) return void lines.push({ work, ours, reference: torch.ok ? 'the PyTorch side takes square inputs' : torch.why, ratio: '—' });
+  torchVersion = String(torch.out.torch);
+  const ref = Math.min(...(torch.out.inferenceMs as number[]));
+  // images/s: the ratio of times, ours over PyTorch's, so < 1 is faster, as on the other lines
+  lines.push({ work: `${work.slice(0, -1)}: ${detections} / ${String(torch.out.detections)})`, ours, reference: `${(1000 / ref).toFixed(2)} images/s`, ratio: `${(ref > 0 ? best / ref : NaN).toFixed(2)}x` });
 }
 
 /**
